@@ -1,0 +1,69 @@
+// swift-tools-version: 6.1
+//
+// GovFwd: a governed forwarding engine over DPDK.
+//
+// Debian's libdpdk.pc cannot be parsed by SwiftPM (its Description spans lines), so the
+// DPDK include and link flags are spelled out here once and shared by every target.
+
+import PackageDescription
+
+let dpdkInclude = ["/usr/include/dpdk", "/usr/include/x86_64-linux-gnu/dpdk"]
+
+/// Flags for clang, both when compiling the C shim and when Swift imports it.
+let dpdkCFlags = dpdkInclude.flatMap { ["-I", $0] } + ["-include", "rte_config.h", "-march=corei7", "-maes", "-mpclmul"]
+
+/// DPDK libraries the engine links. Poll-mode drivers are not linked: the EAL loads them
+/// from its plugin directory (RTE_EAL_PMD_PATH) at start-up.
+let dpdkLibraries = ["rte_ethdev", "rte_mbuf", "rte_mempool", "rte_ring", "rte_hash", "rte_meter",
+                     "rte_member", "rte_net", "rte_eal", "rte_kvargs", "rte_telemetry", "numa"]
+
+let importDPDK: [SwiftSetting] = [.unsafeFlags(dpdkCFlags.flatMap { ["-Xcc", $0] })]
+
+let package = Package(
+    name: "GovFwd",
+    products: [
+        .executable(name: "govfwd", targets: ["GovFwd"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        .target(
+            name: "CDPDK",
+            cSettings: [.unsafeFlags(dpdkCFlags + ["-O3", "-Wall", "-Wno-unused-function"])],
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--no-as-needed"])] + dpdkLibraries.map { .linkedLibrary($0) }
+        ),
+        .target(
+            name: "Pipeline",
+            dependencies: ["CDPDK"],
+            swiftSettings: importDPDK + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+        ),
+        .executableTarget(
+            name: "GovFwd",
+            dependencies: [
+                "Pipeline", "CDPDK",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: importDPDK
+        ),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: [
+                "Pipeline", "CDPDK",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            resources: [.copy("Vectors")],
+            swiftSettings: importDPDK
+        ),
+        .testTarget(
+            name: "GovFwdTests",
+            dependencies: ["Pipeline"],
+            swiftSettings: importDPDK
+        ),
+    ]
+)

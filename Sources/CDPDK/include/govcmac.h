@@ -1,0 +1,42 @@
+/*
+ * AES-CMAC-128 (RFC 4493) with AES-NI, for the governance header MAC (DESIGN.md 1.3).
+ *
+ * A key is expanded once per (authority, epoch) into a gov_cmac_key: the AES-128 round keys
+ * and the CMAC subkeys K1, K2. The per-packet inputs of the governance MAC are always whole
+ * 16-byte blocks (48 bytes for IPv4, 64 for IPv6), so the last block is always XORed with K1.
+ */
+#ifndef GOVCMAC_H
+#define GOVCMAC_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* An expanded AES-128 key with its CMAC subkeys. 16-byte aligned; 208 bytes. */
+typedef struct gov_cmac_key {
+    _Alignas(16) uint8_t round_keys[11][16];
+    _Alignas(16) uint8_t k1[16];
+    _Alignas(16) uint8_t k2[16];
+} gov_cmac_key;
+
+/* The stride of one message in a burst scratch buffer: room for the 64-byte IPv6 input. */
+#define GOV_CMAC_MSG_STRIDE 64
+
+/* True when the CPU has AES-NI. */
+bool gov_cmac_cpu_supported(void);
+
+/* Expand a 16-byte key into round keys and subkeys. */
+void gov_cmac_key_expand(gov_cmac_key *k, const uint8_t key[16]);
+
+/* CMAC of a message of any length (RFC 4493 section 2.4). */
+void gov_cmac(const gov_cmac_key *k, const uint8_t *msg, size_t len, uint8_t tag[16]);
+
+/* CMACs of n messages of whole blocks, computed interleaved. Message i starts at
+ * msgs + i * GOV_CMAC_MSG_STRIDE, is nblocks[i] blocks long (1..4) and uses keys[i]. */
+void gov_cmac_burst(const gov_cmac_key *const *keys, const uint8_t *msgs, const uint8_t *nblocks,
+                    uint8_t (*tags)[16], unsigned n);
+
+/* Constant-time comparison of two 16-byte tags. */
+bool gov_tag_equal(const uint8_t a[16], const uint8_t b[16]);
+
+#endif /* GOVCMAC_H */

@@ -1,0 +1,3 @@
+import XCTest
+@testable import Pipeline
+final class Smoke2Tests: XCTestCase { func testNothing() {} }
