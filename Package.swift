@@ -65,5 +65,6 @@ let package = Package(
             dependencies: ["Pipeline"],
             swiftSettings: importDPDK
         ),
-    ]
+    ],
+    swiftLanguageModes: [.v5]
 )

@@ -1,2 +1,47 @@
-import Pipeline
-print("govfwd")
+import ArgumentParser
+import CDPDK
+import Foundation
+
+// govfwd [EAL options] -- [application options]   forward packets (DPDK convention)
+// govfwd <tool> [options]                          mint, craft, explain, check-config
+
+let arguments = CommandLine.arguments
+
+if arguments.count > 1, let tool = Tools.named(arguments[1]) {
+    tool.main(Array(arguments.dropFirst(2)))
+}
+
+if arguments.contains("-h") || arguments.contains("--help") {
+    print(Help.text)
+    exit(0)
+}
+if arguments.contains("--version") {
+    print("govfwd \(Help.version) (DPDK \(String(cString: cdpdk_version())))")
+    exit(0)
+}
+
+func fail(_ error: Error) -> Never {
+    FileHandle.standardError.write(Data("govfwd: \(error)\n".utf8))
+    exit(1)
+}
+
+let applicationArguments: [String]
+do {
+    applicationArguments = try EAL.initialize(arguments)
+} catch {
+    fail(error)
+}
+do {
+    let options: RunOptions
+    do {
+        options = try RunOptions.parse(applicationArguments)
+    } catch {
+        throw SetupError(RunOptions.message(for: error) + " (see govfwd --help)")
+    }
+    let status = try ForwardingRun(options: options).run()
+    EAL.cleanup()
+    exit(status)
+} catch {
+    EAL.cleanup()
+    fail(error)
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+
+/// The subcommands that run without the EAL: `govfwd <name> [options]`.
+enum Tools {
+    static let all: [(name: String, command: ParsableCommand.Type, summary: String)] = [
+    ]
+
+    static func named(_ name: String) -> ParsableCommand.Type? {
+        all.first { $0.name == name }?.command
+    }
+}
+
+enum Help {
+    static let version = "0.1.0"
+
+    static var text: String {
+        var s = """
+        govfwd: a governed forwarding engine over DPDK.
+
+        USAGE:
+          govfwd [EAL options] -- [options]      forward packets between DPDK ports
+          govfwd <tool> [options]                offline tools (see TOOLS)
+
+        EAL OPTIONS (before '--'; the usual DPDK ones, most used):
+          -l <list>            lcores: the first is the main lcore (statistics), the others forward, e.g. -l 0,1
+          -a <pci>             use this PCI device (bound to vfio-pci or uio)
+          --vdev <spec>        add a virtual device, e.g. net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap
+                               net_null0, net_ring0, net_tap0,iface=gov0, net_af_packet0,iface=eth0,
+                               net_virtio_user0,path=/tmp/vhost.sock
+          --no-huge            run without hugepages (anonymous memory, -m megabytes)
+          --in-memory          keep no runtime files (several processes at once)
+          --file-prefix <p>    name runtime files apart for concurrent processes
+          --log-level <l>      e.g. --log-level=*:warning
+
+        
+        """
+        s += RunOptions.helpMessage(columns: 100)
+            .replacingOccurrences(of: "USAGE: run-options", with: "OPTIONS (after '--'):\n  usage:")
+        s += "\n\nTOOLS (no EAL options):\n"
+        for tool in Tools.all {
+            s += "  govfwd \(tool.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(tool.summary)\n"
+        }
+        s += """
+
+        EXAMPLE:
+          govfwd -l 0,1 --no-huge --vdev=net_pcap0,rx_pcap=in.pcap --vdev=net_pcap1,tx_pcap=out.pcap -- \\
+                 --forward-mode io --idle-timeout 1
+
+        EXIT STATUS: 0 after a clean run; 1 on a set-up error (one line on stderr names it);
+        70 when the final accounting (rx == tx + dropped) or the mempool check (0 in use) fails.
+        """
+        return s
+    }
+}

@@ -1,0 +1,127 @@
+import CDPDK
+import Foundation
+import Pipeline
+
+/// One forwarding run: ports up, workers launched, the main lcore watching and printing
+/// statistics, then an orderly shutdown with the final accounting.
+struct ForwardingRun {
+    let options: RunOptions
+
+    /// Exit status of a run whose accounting or mempool check failed.
+    static let invariantFailure: Int32 = 70
+
+    func run() throws -> Int32 {
+        guard gov_cmac_cpu_supported() else { throw SetupError("this CPU has no AES-NI; GovFwd needs it for the governance MAC") }
+        let workers = EAL.workerLcores()
+        guard !workers.isEmpty else {
+            throw SetupError("no worker lcore: give the EAL at least two lcores (e.g. -l 0,1); the main lcore prints statistics, workers forward")
+        }
+        let ports = try Ports.discover(selected: try options.selectedPorts())
+        let portIDs = ports.map(\.id)
+        let peers = try options.portTopology.peers(of: portIDs)
+        let streams = assignStreams(ports: portIDs, rxQueues: options.rxQueues, peers: peers, workers: workers.count)
+        let active = streams.enumerated().filter { !$0.element.isEmpty }
+        if active.count < workers.count {
+            log("\(workers.count) worker lcores but only \(ports.count * options.rxQueues) rx queues: \(workers.count - active.count) lcores stay idle")
+        }
+
+        // Pool: every descriptor of every queue, plus each lcore's cache and a burst in flight.
+        let txQueues = workers.count
+        let cache = min(options.mbufCache, Int(cdpdk_mempool_cache_max()))
+        let perPort = options.rxQueues * options.rxDescriptors + txQueues * options.txDescriptors
+        let needed = ports.count * perPort + (workers.count + 1) * (options.burst + cache) + 1024
+        let poolSize = options.mbufs ?? max(needed, 8191)
+        let pool = try "govfwd_mbuf_pool".withCString { name -> Mempool in
+            guard let pool = cdpdk_pktmbuf_pool_create(name, UInt32(poolSize), UInt32(cache), cdpdk_socket_id()) else {
+                throw SetupError("cannot create the mbuf pool (\(poolSize) mbufs of \(cdpdk_mbuf_default_buf_size()) bytes): \(String(cString: rte_strerror(cdpdk_errno()))); reserve more hugepages, use --no-huge, or lower --mbufs/--rxd/--txd")
+            }
+            return pool
+        }
+        defer { rte_mempool_free(pool) }
+
+        var started: [Port] = []
+        do {
+            for port in ports {
+                try Ports.start(port, rxQueues: options.rxQueues, txQueues: txQueues, rxDescriptors: options.rxDescriptors,
+                                txDescriptors: options.txDescriptors, pool: pool, promiscuous: !options.noPromiscuous)
+                started.append(port)
+            }
+        } catch {
+            Ports.stopAndClose(started)
+            throw error
+        }
+        Ports.waitForLinks(ports, timeout: options.linkTimeout)
+
+        let counters = workers.map { _ in LcoreCounters() }
+        let statistics = Statistics(ports: ports, counters: counters)
+        cdpdk_install_signal_handlers()
+        log("forwarding in \(options.forwardMode.rawValue) mode, topology \(options.portTopology.rawValue), \(ports.count) ports, \(workers.count) worker lcores, pool of \(poolSize) mbufs; Ctrl-C stops")
+
+        var launcher = LcoreLauncher()
+        let start = Date()
+        for (i, lcore) in workers.enumerated() {
+            let worker = makeWorker(lcore: lcore, streams: streams[i], txQueue: UInt16(i), counters: counters[i])
+            try launcher.launch(on: lcore, worker)
+        }
+
+        let traffic = watch(statistics: statistics, start: start)
+        launcher.waitAll()
+        let seconds = Date().timeIntervalSince(start)
+        if cdpdk_stop_signal() != 0 { log("signal \(cdpdk_stop_signal()) received, stopped") }
+
+        let activeSeconds = traffic.first.map { traffic.last.timeIntervalSince($0) } ?? 0
+        var report = FinalReport(mode: options.forwardMode.rawValue, seconds: seconds, activeSeconds: activeSeconds, statistics: statistics)
+        Ports.stopAndClose(ports)
+        report.body.mempoolInUse = Int(cdpdk_mempool_in_use(pool))
+        report.body.mempoolSize = poolSize
+        print(report.printed())
+        fflush(stdout)
+        if let path = options.statsFile { try report.write(json: path) }
+        return report.body.accountingOK && report.body.mempoolInUse == 0 ? 0 : Self.invariantFailure
+    }
+
+    /// Builds the worker for the chosen mode; each mode is its own specialisation.
+    private func makeWorker(lcore: UInt32, streams: [RxStream], txQueue: UInt16, counters: LcoreCounters) -> () -> Void {
+        switch options.forwardMode {
+        case .io:
+            let worker = Worker(lcore: lcore, streams: streams, txQueue: txQueue, burstSize: options.burst,
+                                engine: IOEngine(), counters: counters)
+            return { worker.run() }
+        }
+    }
+
+    /// The main lcore's loop: stop conditions and periodic statistics, until the stop flag.
+    /// Returns when packets were first and last seen arriving (to the millisecond).
+    private func watch(statistics: Statistics, start: Date) -> (first: Date?, last: Date) {
+        var first: Date? = nil
+        var previous: [UInt16: PortCounters] = [:]
+        var lastReport = start
+        var lastRx: UInt64 = 0
+        var lastChange = start
+        while !stopRequested() {
+            usleep(1000)
+            let now = Date()
+            let rx = statistics.totalRx()
+            if rx != lastRx {
+                if lastRx == 0 { first = now }
+                lastRx = rx
+                lastChange = now
+            }
+            if let max = options.maxPackets, rx >= max {
+                log("received \(rx) packets (--max-packets \(max)), stopping")
+                requestStop()
+            } else if let duration = options.duration, now.timeIntervalSince(start) >= duration {
+                requestStop()
+            } else if let idle = options.idleTimeout, now.timeIntervalSince(lastChange) >= idle {
+                log("no packet for \(idle) s (--idle-timeout), stopping")
+                requestStop()
+            }
+            if options.statsPeriod > 0, now.timeIntervalSince(lastReport) >= options.statsPeriod {
+                statistics.printPeriodic(elapsed: now.timeIntervalSince(start), interval: now.timeIntervalSince(lastReport),
+                                         previous: &previous)
+                lastReport = now
+            }
+        }
+        return (first, lastChange)
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import ArgumentParser
+
+/// The forwarding modes (`--forward-mode`), like testpmd's engines.
+enum ForwardMode: String, ExpressibleByArgument, CaseIterable {
+    case io
+
+    static var allValueStrings: [String] { allCases.map(\.rawValue) }
+}
+
+/// How received packets map to transmit ports in the fixed-topology modes (testpmd's
+/// `--port-topology`).
+enum PortTopology: String, ExpressibleByArgument, CaseIterable {
+    /// Ports forward in pairs: 0 <-> 1, 2 <-> 3, ...
+    case paired
+    /// Each port forwards to the next one, the last back to the first.
+    case chained
+    /// Each port sends back out of itself.
+    case loop
+}
+
+/// Application options, the part of the command line after `--`.
+struct RunOptions: ParsableArguments {
+    @Option(name: .customLong("forward-mode"),
+            help: ArgumentHelp("Forwarding mode.", discussion: "io: pass every packet unchanged to the topology's peer port (the I/O baseline).",
+                               valueName: "mode"))
+    var forwardMode: ForwardMode = .io
+
+    @Option(name: .customLong("port-topology"),
+            help: ArgumentHelp("paired (0<->1, 2<->3), chained (0->1->...->0) or loop (each port to itself).", valueName: "kind"))
+    var portTopology: PortTopology = .paired
+
+    @Option(name: .customLong("ports"),
+            help: ArgumentHelp("Comma-separated DPDK port ids to use (default: every port the EAL found).", valueName: "list"))
+    var ports: String?
+
+    @Option(name: .customLong("rxq"), help: ArgumentHelp("Receive queues per port.", valueName: "n"))
+    var rxQueues: Int = 1
+
+    @Option(name: .customLong("rxd"), help: ArgumentHelp("Receive descriptors per queue (adjusted to the PMD's limits).", valueName: "n"))
+    var rxDescriptors: Int = 1024
+
+    @Option(name: .customLong("txd"), help: ArgumentHelp("Transmit descriptors per queue (adjusted to the PMD's limits).", valueName: "n"))
+    var txDescriptors: Int = 1024
+
+    @Option(name: .customLong("burst"), help: ArgumentHelp("Packets per rx burst, 1 to 32.", valueName: "n"))
+    var burst: Int = 32
+
+    @Option(name: .customLong("mbufs"),
+            help: ArgumentHelp("Mbufs in the pool (default: ports x queues x descriptors + lcores x (burst + cache), at least 8191).", valueName: "n"))
+    var mbufs: Int?
+
+    @Option(name: .customLong("mbuf-cache"), help: ArgumentHelp("Per-lcore mempool cache size, 0 to 512.", valueName: "n"))
+    var mbufCache: Int = 256
+
+    @Flag(name: .customLong("no-promisc"), help: "Do not put ports into promiscuous mode.")
+    var noPromiscuous = false
+
+    @Option(name: .customLong("link-timeout"),
+            help: ArgumentHelp("Seconds to wait for every link to come up before forwarding (a link still down is reported, not fatal).", valueName: "s"))
+    var linkTimeout: Double = 5
+
+    @Option(name: .customLong("stats-period"),
+            help: ArgumentHelp("Print port statistics every s seconds (0: only at exit).", valueName: "s"))
+    var statsPeriod: Double = 0
+
+    @Option(name: .customLong("max-packets"),
+            help: ArgumentHelp("Stop once n packets have been received on all ports together (checked every millisecond, so a few bursts more may arrive).", valueName: "n"))
+    var maxPackets: UInt64?
+
+    @Option(name: .customLong("duration"), help: ArgumentHelp("Stop after s seconds of forwarding.", valueName: "s"))
+    var duration: Double?
+
+    @Option(name: .customLong("idle-timeout"),
+            help: ArgumentHelp("Stop once no packet has arrived for s seconds (useful with a finite pcap input).", valueName: "s"))
+    var idleTimeout: Double?
+
+    @Option(name: .customLong("stats-file"),
+            help: ArgumentHelp("Also write the final statistics as JSON to this file.", valueName: "path"))
+    var statsFile: String?
+
+    mutating func validate() throws {
+        guard rxQueues >= 1 && rxQueues <= 64 else { throw ValidationError("--rxq must be 1 to 64, got \(rxQueues)") }
+        guard rxDescriptors >= 1 && rxDescriptors <= 65535 else { throw ValidationError("--rxd must be 1 to 65535, got \(rxDescriptors)") }
+        guard txDescriptors >= 1 && txDescriptors <= 65535 else { throw ValidationError("--txd must be 1 to 65535, got \(txDescriptors)") }
+        guard burst >= 1 && burst <= 32 else { throw ValidationError("--burst must be 1 to 32, got \(burst)") }
+        guard mbufCache >= 0 && mbufCache <= 512 else { throw ValidationError("--mbuf-cache must be 0 to 512, got \(mbufCache)") }
+        if let mbufs, mbufs < 64 { throw ValidationError("--mbufs must be at least 64, got \(mbufs)") }
+        guard statsPeriod >= 0 else { throw ValidationError("--stats-period must not be negative") }
+        guard linkTimeout >= 0 else { throw ValidationError("--link-timeout must not be negative") }
+        if let duration, duration <= 0 { throw ValidationError("--duration must be positive") }
+        if let idleTimeout, idleTimeout <= 0 { throw ValidationError("--idle-timeout must be positive") }
+        _ = try selectedPorts()
+    }
+
+    /// The `--ports` list, or nil for every port.
+    func selectedPorts() throws -> [UInt16]? {
+        guard let ports else { return nil }
+        var ids: [UInt16] = []
+        for item in ports.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let id = UInt16(item.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--ports: '\(item)' is not a port id (expected a list such as 0,1)")
+            }
+            guard !ids.contains(id) else { throw ValidationError("--ports: port \(id) is listed twice") }
+            ids.append(id)
+        }
+        return ids
+    }
+}

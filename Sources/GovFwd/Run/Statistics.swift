@@ -1,0 +1,136 @@
+import CDPDK
+import Foundation
+import Pipeline
+
+/// Sums the per-lcore counter blocks and prints testpmd-style statistics.
+struct Statistics {
+    let ports: [Port]
+    let counters: [LcoreCounters]
+
+    func port(_ id: UInt16) -> PortCounters {
+        var sum = PortCounters()
+        for c in counters { sum += c.ports[Int(id)] }
+        return sum
+    }
+
+    func reason(_ code: UInt8) -> UInt64 {
+        counters.reduce(0) { $0 &+ $1.reasons[Int(code)] }
+    }
+
+    func totalRx() -> UInt64 {
+        ports.reduce(0) { $0 &+ port($1.id).rxPackets }
+    }
+
+    /// One periodic report: per-port packets and rates since the previous report.
+    func printPeriodic(elapsed: Double, interval: Double, previous: inout [UInt16: PortCounters]) {
+        var lines = ["---- port statistics at \(String(format: "%.1f", elapsed)) s ----"]
+        for p in ports {
+            let now = port(p.id)
+            let before = previous[p.id] ?? PortCounters()
+            let rxRate = Double(now.rxPackets &- before.rxPackets) / interval / 1e6
+            let txRate = Double(now.txPackets &- before.txPackets) / interval / 1e6
+            let hw = Ports.hardwareStats(p.id)
+            lines.append("  port \(p.id) \(p.name.padded(12))" + String(format: " rx %12llu (%7.3f Mpps)  tx %12llu (%7.3f Mpps)  dropped %10llu  rx-missed %llu  tx-errors %llu",
+                                now.rxPackets, rxRate, now.txPackets, txRate, now.dropped, hw.imissed, hw.oerrors))
+            previous[p.id] = now
+        }
+        print(lines.joined(separator: "\n"))
+        fflush(stdout)
+    }
+}
+
+/// The final accounting of a run, printed at exit and optionally written as JSON.
+struct FinalReport {
+    struct PortLine: Codable {
+        var id: UInt16
+        var name: String
+        var driver: String
+        var rx: UInt64
+        var forwarded: UInt64
+        var dropped: UInt64
+        var tx: UInt64
+        var auditCopies: UInt64
+        var txFull: UInt64
+        var hwRxPackets: UInt64
+        var hwTxPackets: UInt64
+        var hwRxMissed: UInt64
+        var hwRxErrors: UInt64
+        var hwTxErrors: UInt64
+        var hwRxNoMbuf: UInt64
+    }
+    struct Body: Codable {
+        var mode: String
+        var seconds: Double
+        var ports: [PortLine]
+        var reasons: [String: UInt64]
+        var rx: UInt64
+        var tx: UInt64
+        var dropped: UInt64
+        var auditCopies: UInt64
+        /// Seconds from the first received packet to the last, the interval `rxMpps` is over.
+        var activeSeconds: Double
+        var rxMpps: Double
+        var accountingOK: Bool
+        var mempoolInUse: Int
+        var mempoolSize: Int
+    }
+    var body: Body
+
+    init(mode: String, seconds: Double, activeSeconds: Double, statistics: Statistics) {
+        var lines: [PortLine] = []
+        for p in statistics.ports {
+            let c = statistics.port(p.id)
+            let hw = Ports.hardwareStats(p.id)
+            lines.append(PortLine(id: p.id, name: p.name, driver: p.driver, rx: c.rxPackets, forwarded: c.forwarded,
+                                  dropped: c.dropped, tx: c.txPackets, auditCopies: c.auditCopies, txFull: c.txFull,
+                                  hwRxPackets: hw.ipackets, hwTxPackets: hw.opackets, hwRxMissed: hw.imissed,
+                                  hwRxErrors: hw.ierrors, hwTxErrors: hw.oerrors, hwRxNoMbuf: hw.rx_nombuf))
+        }
+        var reasons: [String: UInt64] = [:]
+        for r in DropReason.allCases {
+            reasons[r.name] = statistics.reason(r.rawValue)
+        }
+        let rx = lines.reduce(0) { $0 + $1.rx }
+        let tx = lines.reduce(0) { $0 + $1.tx }
+        let dropped = lines.reduce(0) { $0 + $1.dropped }
+        let ok = rx == tx + dropped && lines.allSatisfy { $0.rx == $0.forwarded + $0.dropped }
+        body = Body(mode: mode, seconds: seconds, ports: lines, reasons: reasons, rx: rx, tx: tx, dropped: dropped,
+                    auditCopies: lines.reduce(0) { $0 + $1.auditCopies },
+                    activeSeconds: activeSeconds, rxMpps: activeSeconds > 0 ? Double(rx) / activeSeconds / 1e6 : 0, accountingOK: ok,
+                    mempoolInUse: -1, mempoolSize: 0)
+    }
+
+    func printed() -> String {
+        var out = ["==== final statistics: \(body.mode) mode, \(String(format: "%.3f", body.seconds)) s ===="]
+        out.append("  port name             rx           forwarded    dropped      tx           audit      hw-rx-missed")
+        for p in body.ports {
+            out.append("  \(String(p.id).padded(4)) \(p.name.padded(16))" + String(format: " %-12llu %-12llu %-12llu %-12llu %-10llu %llu", p.rx,
+                              p.forwarded, p.dropped, p.tx, p.auditCopies, p.hwRxMissed))
+        }
+        let nonzero = body.reasons.filter { $0.value > 0 }.sorted { $0.key < $1.key }
+        if nonzero.isEmpty {
+            out.append("  drop reasons: none")
+        } else {
+            out.append("  drop reasons:")
+            for (name, n) in nonzero { out.append("    \(name.padded(28)) \(n)") }
+        }
+        out.append(String(format: "  rate: %.3f Mpps received over %.3f s of traffic", body.rxMpps, body.activeSeconds))
+        out.append("  accounting: rx \(body.rx) == tx \(body.tx) + dropped \(body.dropped)\(body.auditCopies > 0 ? " (audit copies \(body.auditCopies) apart)" : ""): \(body.accountingOK ? "ok" : "MISMATCH")")
+        out.append("  mempool: \(body.mempoolInUse) of \(body.mempoolSize) mbufs in use: \(body.mempoolInUse == 0 ? "ok" : "LEAK")")
+        return out.joined(separator: "\n")
+    }
+
+    func write(json path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        try encoder.encode(body).write(to: URL(fileURLWithPath: path))
+    }
+}
+
+extension String {
+    /// Left-aligned in a column of `width` characters (never truncated).
+    func padded(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}
