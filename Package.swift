@@ -9,15 +9,14 @@ import PackageDescription
 
 let dpdkInclude = ["/usr/include/dpdk", "/usr/include/x86_64-linux-gnu/dpdk"]
 
-/// Flags for clang, both when compiling the C shim and when Swift imports it.
+/// Flags for clang when compiling the C shim. Its header (include/cdpdk.h) includes no DPDK
+/// header, so Swift modules importing it need none of these.
 let dpdkCFlags = dpdkInclude.flatMap { ["-I", $0] } + ["-include", "rte_config.h", "-march=corei7", "-maes", "-mpclmul"]
 
 /// DPDK libraries the engine links. Poll-mode drivers are not linked: the EAL loads them
 /// from its plugin directory (RTE_EAL_PMD_PATH) at start-up.
 let dpdkLibraries = ["rte_ethdev", "rte_mbuf", "rte_mempool", "rte_ring", "rte_hash", "rte_meter",
                      "rte_member", "rte_net", "rte_eal", "rte_kvargs", "rte_telemetry", "numa"]
-
-let importDPDK: [SwiftSetting] = [.unsafeFlags(dpdkCFlags.flatMap { ["-Xcc", $0] })]
 
 let package = Package(
     name: "GovFwd",
@@ -39,7 +38,7 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: ["CDPDK"],
-            swiftSettings: importDPDK + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
         .executableTarget(
             name: "GovFwd",
@@ -47,8 +46,18 @@ let package = Package(
                 "Pipeline", "CDPDK",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
-            ],
-            swiftSettings: importDPDK
+            ]
+        ),
+        .target(
+            name: "CMallocCounter",
+            path: "Benchmarks/CMallocCounter",
+            linkerSettings: [.linkedLibrary("dl")]
+        ),
+        .executableTarget(
+            name: "GovBench",
+            dependencies: ["Pipeline", "CDPDK", "CMallocCounter"],
+            path: "Benchmarks/GovBench",
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
         .testTarget(
             name: "PipelineTests",
@@ -57,13 +66,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
-            resources: [.copy("Vectors")],
-            swiftSettings: importDPDK
+            resources: [.copy("Vectors")]
         ),
         .testTarget(
             name: "GovFwdTests",
-            dependencies: ["Pipeline"],
-            swiftSettings: importDPDK
+            dependencies: ["GovFwd", "Pipeline"]
         ),
     ],
     swiftLanguageModes: [.v5]

@@ -1,9 +1,108 @@
-/* Non-inline parts of the DPDK shim: port set-up, signals, hash creation. */
-#include "cdpdk.h"
-
+/* The DPDK side of the shim: everything cdpdk.h declares, over the real DPDK headers. */
 #include <signal.h>
 #include <string.h>
 #include <stdio.h>
+#include <stdlib.h>
+
+#include <rte_common.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_launch.h>
+#include <rte_cycles.h>
+#include <rte_mempool.h>
+#include <rte_mbuf.h>
+#include <rte_ethdev.h>
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_meter.h>
+#include <rte_malloc.h>
+#include <rte_version.h>
+
+#include "cdpdk.h"
+
+/* The inline accessors in cdpdk.h read struct rte_mbuf by offset: check every one. */
+_Static_assert(offsetof(struct rte_mbuf, buf_addr) == CDPDK_MBUF_OFF_BUF_ADDR, "rte_mbuf.buf_addr moved");
+_Static_assert(offsetof(struct rte_mbuf, data_off) == CDPDK_MBUF_OFF_DATA_OFF, "rte_mbuf.data_off moved");
+_Static_assert(offsetof(struct rte_mbuf, refcnt) == CDPDK_MBUF_OFF_REFCNT, "rte_mbuf.refcnt moved");
+_Static_assert(offsetof(struct rte_mbuf, nb_segs) == CDPDK_MBUF_OFF_NB_SEGS, "rte_mbuf.nb_segs moved");
+_Static_assert(offsetof(struct rte_mbuf, port) == CDPDK_MBUF_OFF_PORT, "rte_mbuf.port moved");
+_Static_assert(offsetof(struct rte_mbuf, ol_flags) == CDPDK_MBUF_OFF_OL_FLAGS, "rte_mbuf.ol_flags moved");
+_Static_assert(offsetof(struct rte_mbuf, packet_type) == CDPDK_MBUF_OFF_PTYPE, "rte_mbuf.packet_type moved");
+_Static_assert(offsetof(struct rte_mbuf, pkt_len) == CDPDK_MBUF_OFF_PKT_LEN, "rte_mbuf.pkt_len moved");
+_Static_assert(offsetof(struct rte_mbuf, data_len) == CDPDK_MBUF_OFF_DATA_LEN, "rte_mbuf.data_len moved");
+_Static_assert(offsetof(struct rte_mbuf, buf_len) == CDPDK_MBUF_OFF_BUF_LEN, "rte_mbuf.buf_len moved");
+_Static_assert(sizeof(((struct rte_mbuf *)0)->data_off) == 2 && sizeof(((struct rte_mbuf *)0)->pkt_len) == 4 &&
+               sizeof(((struct rte_mbuf *)0)->data_len) == 2, "rte_mbuf field sizes changed");
+_Static_assert(RTE_HASH_LOOKUP_BULK_MAX == CDPDK_HASH_LOOKUP_BULK_MAX, "RTE_HASH_LOOKUP_BULK_MAX changed");
+_Static_assert(RTE_ETH_NAME_MAX_LEN <= 64, "port names longer than cdpdk_port_info.name");
+
+/* ---- mbuf and mempool ---- */
+
+uint16_t cdpdk_mbuf_refcnt_update(struct rte_mbuf *m, int16_t delta) { return rte_mbuf_refcnt_update(m, delta); }
+struct rte_mbuf *cdpdk_mbuf_alloc(struct rte_mempool *mp) { return rte_pktmbuf_alloc(mp); }
+int cdpdk_mbuf_alloc_bulk(struct rte_mempool *mp, struct rte_mbuf **mbufs, unsigned n) { return rte_pktmbuf_alloc_bulk(mp, mbufs, n); }
+void cdpdk_mbuf_free(struct rte_mbuf *m) { rte_pktmbuf_free(m); }
+void cdpdk_mbuf_free_bulk(struct rte_mbuf **mbufs, unsigned n) { rte_pktmbuf_free_bulk(mbufs, n); }
+uint16_t cdpdk_mbuf_default_buf_size(void) { return RTE_MBUF_DEFAULT_BUF_SIZE; }
+uint16_t cdpdk_mbuf_default_headroom(void) { return RTE_PKTMBUF_HEADROOM; }
+
+struct rte_mempool *cdpdk_pktmbuf_pool_create(const char *name, unsigned n, unsigned cache, int socket)
+{
+    return rte_pktmbuf_pool_create(name, n, cache, 0, RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+}
+unsigned cdpdk_mempool_in_use(const struct rte_mempool *mp) { return rte_mempool_in_use_count(mp); }
+unsigned cdpdk_mempool_avail(const struct rte_mempool *mp) { return rte_mempool_avail_count(mp); }
+void cdpdk_mempool_free(struct rte_mempool *mp) { rte_mempool_free(mp); }
+unsigned cdpdk_mempool_cache_max(void) { return RTE_MEMPOOL_CACHE_MAX_SIZE; }
+
+/* ---- ethdev ---- */
+
+uint16_t cdpdk_rx_burst(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n) { return rte_eth_rx_burst(port, queue, pkts, n); }
+uint16_t cdpdk_tx_burst(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n) { return rte_eth_tx_burst(port, queue, pkts, n); }
+uint16_t cdpdk_max_ethports(void) { return RTE_MAX_ETHPORTS; }
+uint16_t cdpdk_eth_next_port(uint16_t port) { return (uint16_t)rte_eth_find_next_owned_by(port, RTE_ETH_DEV_NO_OWNER); }
+int cdpdk_port_by_name(const char *name, uint16_t *port) { return rte_eth_dev_get_port_by_name(name, port); }
+int cdpdk_port_stop(uint16_t port) { return rte_eth_dev_stop(port); }
+int cdpdk_port_close(uint16_t port) { return rte_eth_dev_close(port); }
+int cdpdk_promiscuous_enable(uint16_t port) { return rte_eth_promiscuous_enable(port); }
+
+int cdpdk_port_stats(uint16_t port, struct cdpdk_port_stats *out)
+{
+    struct rte_eth_stats s;
+    memset(out, 0, sizeof(*out));
+    int rc = rte_eth_stats_get(port, &s);
+    if (rc != 0)
+        return rc;
+    out->ipackets = s.ipackets;
+    out->opackets = s.opackets;
+    out->ibytes = s.ibytes;
+    out->obytes = s.obytes;
+    out->imissed = s.imissed;
+    out->ierrors = s.ierrors;
+    out->oerrors = s.oerrors;
+    out->rx_nombuf = s.rx_nombuf;
+    return 0;
+}
+
+/* ---- EAL ---- */
+
+int cdpdk_eal_init(int argc, char **argv) { return rte_eal_init(argc, argv); }
+int cdpdk_eal_cleanup(void) { return rte_eal_cleanup(); }
+int cdpdk_errno(void) { return rte_errno; }
+const char *cdpdk_strerror(int err) { return rte_strerror(err); }
+unsigned cdpdk_lcore_id(void) { return rte_lcore_id(); }
+unsigned cdpdk_main_lcore(void) { return rte_get_main_lcore(); }
+unsigned cdpdk_next_worker_lcore(unsigned i) { return rte_get_next_lcore(i, 1, 0); }
+unsigned cdpdk_max_lcore(void) { return RTE_MAX_LCORE; }
+int cdpdk_socket_id(void) { return (int)rte_socket_id(); }
+int cdpdk_remote_launch(int (*fn)(void *), void *arg, unsigned lcore) { return rte_eal_remote_launch(fn, arg, lcore); }
+int cdpdk_wait_lcore(unsigned lcore) { return rte_eal_wait_lcore(lcore); }
+uint64_t cdpdk_tsc_hz(void) { return rte_get_tsc_hz(); }
+const char *cdpdk_version(void) { return rte_version(); }
+int cdpdk_has_hugepages(void) { return rte_eal_has_hugepages(); }
+
+/* ---- signals ---- */
 
 volatile int cdpdk_force_quit = 0;
 static volatile sig_atomic_t stop_signal = 0;
@@ -130,6 +229,17 @@ int cdpdk_link_get(uint16_t port, struct cdpdk_link *out)
     return rc;
 }
 
+/* ---- rte_hash ---- */
+
+int32_t cdpdk_hash_add(const struct rte_hash *h, const void *key) { return rte_hash_add_key(h, key); }
+int32_t cdpdk_hash_lookup(const struct rte_hash *h, const void *key) { return rte_hash_lookup(h, key); }
+int cdpdk_hash_lookup_bulk(const struct rte_hash *h, const void **keys, uint32_t n, int32_t *positions)
+{
+    return rte_hash_lookup_bulk(h, keys, n, positions);
+}
+int32_t cdpdk_hash_count(const struct rte_hash *h) { return rte_hash_count(h); }
+void cdpdk_hash_free(struct rte_hash *h) { rte_hash_free(h); }
+
 struct rte_hash *cdpdk_hash_create(const char *name, uint32_t entries, uint32_t key_len, int socket)
 {
     struct rte_hash_parameters params = {
@@ -141,4 +251,42 @@ struct rte_hash *cdpdk_hash_create(const char *name, uint32_t entries, uint32_t 
         .socket_id = socket,
     };
     return rte_hash_create(&params);
+}
+
+/* ---- rte_meter ---- */
+
+struct cdpdk_meter {
+    struct rte_meter_srtcm meter;
+    struct rte_meter_srtcm_profile profile;
+};
+
+struct cdpdk_meters {
+    unsigned n;
+    struct cdpdk_meter m[];
+};
+
+struct cdpdk_meters *cdpdk_meters_create(unsigned n)
+{
+    struct cdpdk_meters *ms = rte_zmalloc("cdpdk_meters", sizeof(*ms) + (size_t)n * sizeof(struct cdpdk_meter), RTE_CACHE_LINE_SIZE);
+    if (ms != NULL)
+        ms->n = n;
+    return ms;
+}
+
+void cdpdk_meters_free(struct cdpdk_meters *ms) { rte_free(ms); }
+
+int cdpdk_meter_config(struct cdpdk_meters *ms, unsigned i, uint64_t cir, uint64_t cbs, uint64_t ebs)
+{
+    if (i >= ms->n)
+        return -EINVAL;
+    struct rte_meter_srtcm_params params = { .cir = cir, .cbs = cbs, .ebs = ebs };
+    int rc = rte_meter_srtcm_profile_config(&ms->m[i].profile, &params);
+    if (rc != 0)
+        return rc;
+    return rte_meter_srtcm_config(&ms->m[i].meter, &ms->m[i].profile);
+}
+
+int cdpdk_meter_check(struct cdpdk_meters *ms, unsigned i, uint64_t now, uint32_t len)
+{
+    return (int)rte_meter_srtcm_color_blind_check(&ms->m[i].meter, &ms->m[i].profile, now, len);
 }

@@ -9,10 +9,10 @@ enum EAL {
     static func initialize(_ arguments: [String]) throws -> [String] {
         var cArgs: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
         let count = Int32(cArgs.count)
-        let consumed = cArgs.withUnsafeMutableBufferPointer { rte_eal_init(count, $0.baseAddress) }
+        let consumed = cArgs.withUnsafeMutableBufferPointer { cdpdk_eal_init(count, $0.baseAddress) }
         if consumed < 0 {
             let err = cdpdk_errno()
-            throw SetupError("EAL initialisation failed: \(String(cString: rte_strerror(err))) (check the EAL options before '--': lcores -l, devices --vdev/-a, --no-huge, --file-prefix)")
+            throw SetupError("EAL initialisation failed: \(String(cString: cdpdk_strerror(err))) (check the EAL options before '--': lcores -l, devices --vdev/-a, --no-huge, --file-prefix)")
         }
         // rte_eal_init permutes argv so that the application arguments follow position `consumed`.
         var rest: [String] = []
@@ -37,6 +37,6 @@ enum EAL {
     }
 
     static func cleanup() {
-        _ = rte_eal_cleanup()
+        _ = cdpdk_eal_cleanup()
     }
 }

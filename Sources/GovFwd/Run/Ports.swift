@@ -37,7 +37,7 @@ enum Ports {
     static func info(_ id: UInt16) throws -> Port {
         var raw = cdpdk_port_info()
         let rc = cdpdk_port_info(id, &raw)
-        guard rc == 0 else { throw SetupError("port \(id): rte_eth_dev_info_get failed: \(String(cString: rte_strerror(-rc)))") }
+        guard rc == 0 else { throw SetupError("port \(id): rte_eth_dev_info_get failed: \(String(cString: cdpdk_strerror(-rc)))") }
         let name = withUnsafeBytes(of: raw.name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
         let driver = withUnsafeBytes(of: raw.driver) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
         return Port(id: id, name: name, driver: driver, socket: raw.socket_id,
@@ -58,12 +58,12 @@ enum Ports {
                                   UInt16(txDescriptors), pool, &step)
         if rc != 0 {
             let what = step.map { String(cString: $0) } ?? "set-up"
-            throw SetupError("port \(port.id) (\(port.name)): \(what) failed: \(String(cString: rte_strerror(-rc)))")
+            throw SetupError("port \(port.id) (\(port.name)): \(what) failed: \(String(cString: cdpdk_strerror(-rc)))")
         }
         if promiscuous {
             let prc = cdpdk_promiscuous_enable(port.id)
             if prc != 0 && prc != -ENOTSUP {
-                log("port \(port.id) (\(port.name)): promiscuous mode not enabled: \(String(cString: rte_strerror(-prc)))")
+                log("port \(port.id) (\(port.name)): promiscuous mode not enabled: \(String(cString: cdpdk_strerror(-prc)))")
             }
         }
     }
@@ -93,16 +93,16 @@ enum Ports {
     /// Stops and closes every port; the PMDs free the mbufs their queues still hold.
     static func stopAndClose(_ ports: [Port]) {
         for port in ports {
-            let rc = rte_eth_dev_stop(port.id)
-            if rc != 0 { log("port \(port.id) (\(port.name)): stop failed: \(String(cString: rte_strerror(-rc)))") }
-            _ = rte_eth_dev_close(port.id)
+            let rc = cdpdk_port_stop(port.id)
+            if rc != 0 { log("port \(port.id) (\(port.name)): stop failed: \(String(cString: cdpdk_strerror(-rc)))") }
+            _ = cdpdk_port_close(port.id)
         }
     }
 
-    /// The hardware counters of a port (rte_eth_stats_get).
-    static func hardwareStats(_ id: UInt16) -> rte_eth_stats {
-        var stats = rte_eth_stats()
-        _ = rte_eth_stats_get(id, &stats)
+    /// The PMD's counters of a port (rte_eth_stats_get).
+    static func hardwareStats(_ id: UInt16) -> cdpdk_port_stats {
+        var stats = cdpdk_port_stats()
+        _ = cdpdk_port_stats(id, &stats)
         return stats
     }
 }

@@ -43,7 +43,7 @@ public final class LcoreCounters: @unchecked Sendable {
     public static let reasonSlots = 256
     public let portSlots: Int
 
-    public init(portSlots: Int = Int(cdpdk_max_ethports())) {
+    public init(portSlots: Int = maxPortSlots) {
         self.portSlots = portSlots
         let raw = UnsafeMutableRawPointer.allocate(
             byteCount: portSlots * MemoryLayout<PortCounters>.stride + 64, alignment: 64)
@@ -63,3 +63,6 @@ public final class LcoreCounters: @unchecked Sendable {
         UnsafeMutableRawPointer(polls).deallocate()
     }
 }
+
+/// RTE_MAX_ETHPORTS: the most ports a counter block has room for.
+public let maxPortSlots = Int(cdpdk_max_ethports())

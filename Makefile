@@ -1,0 +1,52 @@
+# GovFwd: set-up, build, demo and tests on Debian 12.
+#
+#   make demo    install what is missing, build, run the engine over the bundled capture
+#   make test    install what is missing, build, run the whole test suite
+#
+# Both are safe to repeat; `deps` only installs packages that are absent.
+
+SWIFT       ?= swift
+BUILD_DIR   ?= .build
+RELEASE_BIN := $(BUILD_DIR)/release/govfwd
+OUT         ?= out
+APT_PACKAGES := dpdk dpdk-dev libdpdk-dev libnuma-dev libpcap-dev libipsec-mb-dev python3-scapy tshark make
+
+.PHONY: all deps hugepages build demo demo-io test bench clean
+
+all: build
+
+## Install the Debian packages GovFwd needs (as root, or through sudo).
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@$(MAKE) --no-print-directory hugepages
+	@chmod 600 configs/keys/* 2>/dev/null || true
+
+## Reserve 512 x 2 MiB hugepages and mount hugetlbfs; GovFwd falls back to --no-huge without them.
+hugepages:
+	@if [ "$$(id -u)" = 0 ]; then \
+		[ "$$(cat /proc/sys/vm/nr_hugepages)" -ge 512 ] 2>/dev/null || echo 512 > /proc/sys/vm/nr_hugepages 2>/dev/null || true; \
+		mkdir -p /dev/hugepages; \
+		mount | grep -q 'hugetlbfs.*/dev/hugepages' || mount -t hugetlbfs nodev /dev/hugepages 2>/dev/null || true; \
+	fi; \
+	echo "hugepages: $$(awk '/HugePages_Free/ {print $$2}' /proc/meminfo) free of 2 MiB"
+
+build: deps
+	$(SWIFT) build -c release --product govfwd
+
+## The main job: the engine over the bundled capture, pcap PMD in and out, no hardware.
+demo: build
+	@mkdir -p $(OUT)
+	tools/demo $(RELEASE_BIN) $(OUT)
+
+## The whole test suite: unit tests, shim tests over a real mempool, and the engine over pcap and null PMDs.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+clean:
+	rm -rf $(BUILD_DIR) $(OUT)
