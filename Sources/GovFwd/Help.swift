@@ -3,6 +3,10 @@ import ArgumentParser
 /// The subcommands that run without the EAL: `govfwd <name> [options]`.
 enum Tools {
     static let all: [(name: String, command: ParsableCommand.Type, summary: String)] = [
+        ("explain", ExplainCommand.self, "say what the node would do with each packet of a capture, and why"),
+        ("check-config", CheckConfigCommand.self, "validate a configuration file without starting anything"),
+        ("mint", MintCommand.self, "the authority side: print a sealed governance header for given fields"),
+        ("craft", CraftCommand.self, "write a pcap of governed traffic (valid, forged, expired, revoked, ...)"),
     ]
 
     static func named(_ name: String) -> ParsableCommand.Type? {

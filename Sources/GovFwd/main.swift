@@ -9,6 +9,7 @@ let arguments = CommandLine.arguments
 
 if arguments.count > 1, let tool = Tools.named(arguments[1]) {
     tool.main(Array(arguments.dropFirst(2)))
+    exit(0)
 }
 
 if arguments.contains("-h") || arguments.contains("--help") {

@@ -93,6 +93,14 @@ static inline void *cdpdk_mbuf_append(struct rte_mbuf *m, uint16_t len) {
     CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_PKT_LEN, uint32_t) += len;
     return tail;
 }
+/* rte_pktmbuf_trim(m, len) on a one-segment mbuf: remove len bytes from the end; -1 if too long. */
+static inline int cdpdk_mbuf_trim(struct rte_mbuf *m, uint16_t len) {
+    if (cdpdk_mbuf_nb_segs(m) != 1 || len > cdpdk_mbuf_data_len(m))
+        return -1;
+    CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_DATA_LEN, uint16_t) -= len;
+    CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_PKT_LEN, uint32_t) -= len;
+    return 0;
+}
 /* rte_prefetch0() of the packet data of m. */
 static inline void cdpdk_mbuf_prefetch_data(struct rte_mbuf *m) { __builtin_prefetch(cdpdk_mbuf_data(m), 0, 3); }
 

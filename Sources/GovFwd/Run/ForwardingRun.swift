@@ -16,9 +16,18 @@ struct ForwardingRun {
         guard !workers.isEmpty else {
             throw SetupError("no worker lcore: give the EAL at least two lcores (e.g. -l 0,1); the main lcore prints statistics, workers forward")
         }
-        let ports = try Ports.discover(selected: try options.selectedPorts())
+        var config: NodeConfig? = nil
+        if options.forwardMode == .govern, let path = options.config {
+            config = try ConfigLoader.load(file: path)
+        }
+        let ports: [Port]
+        if let config {
+            ports = try Ports.discover(selected: try config.ports.map { try Ports.resolve($0.device, for: $0.name) })
+        } else {
+            ports = try Ports.discover(selected: try options.selectedPorts())
+        }
         let portIDs = ports.map(\.id)
-        let peers = try options.portTopology.peers(of: portIDs)
+        let peers = try (config == nil ? options.portTopology : .loop).peers(of: portIDs)
         let streams = assignStreams(ports: portIDs, rxQueues: options.rxQueues, peers: peers, workers: workers.count)
         let active = streams.enumerated().filter { !$0.element.isEmpty }
         if active.count < workers.count {
@@ -52,15 +61,24 @@ struct ForwardingRun {
         }
         Ports.waitForLinks(ports, timeout: options.linkTimeout)
 
+        // Tables before any port starts forwarding: a configuration that cannot be built is refused here.
+        var tables: GovernTables? = nil
+        if let config {
+            let ids = Dictionary(uniqueKeysWithValues: zip(config.ports.map(\.name), portIDs))
+            tables = try GovernTables(config: config, portID: { ids[$0] })
+        }
+        let stageCycles = workers.map { _ in options.stageCycles ? StageCycles() : nil }
+
         let counters = workers.map { _ in LcoreCounters() }
         let statistics = Statistics(ports: ports, counters: counters)
         cdpdk_install_signal_handlers()
-        log("forwarding in \(options.forwardMode.rawValue) mode, topology \(options.portTopology.rawValue), \(ports.count) ports, \(workers.count) worker lcores, pool of \(poolSize) mbufs; Ctrl-C stops")
+        log("forwarding in \(options.forwardMode.rawValue) mode, \(config == nil ? "topology \(options.portTopology.rawValue)" : "egress by policy"), \(ports.count) ports, \(workers.count) worker lcores, pool of \(poolSize) mbufs; Ctrl-C stops")
 
         var launcher = LcoreLauncher()
         let start = Date()
         for (i, lcore) in workers.enumerated() {
-            let worker = makeWorker(lcore: lcore, streams: streams[i], txQueue: UInt16(i), counters: counters[i])
+            let worker = try makeWorker(lcore: lcore, streams: streams[i], txQueue: UInt16(i), counters: counters[i],
+                                        tables: tables, workers: workers.count, stageCycles: stageCycles[i])
             try launcher.launch(on: lcore, worker)
         }
 
@@ -71,6 +89,7 @@ struct ForwardingRun {
 
         let activeSeconds = traffic.first.map { traffic.last.timeIntervalSince($0) } ?? 0
         var report = FinalReport(mode: options.forwardMode.rawValue, seconds: seconds, activeSeconds: activeSeconds, statistics: statistics)
+        report.addStageCycles(stageCycles.compactMap { $0 })
         Ports.stopAndClose(ports)
         report.body.mempoolInUse = Int(cdpdk_mempool_in_use(pool))
         report.body.mempoolSize = poolSize
@@ -81,8 +100,15 @@ struct ForwardingRun {
     }
 
     /// Builds the worker for the chosen mode; each mode is its own specialisation.
-    private func makeWorker(lcore: UInt32, streams: [RxStream], txQueue: UInt16, counters: LcoreCounters) -> () -> Void {
+    private func makeWorker(lcore: UInt32, streams: [RxStream], txQueue: UInt16, counters: LcoreCounters,
+                            tables: GovernTables?, workers: Int, stageCycles: StageCycles?) throws -> () -> Void {
         switch options.forwardMode {
+        case .govern:
+            let pipeline = try GovernPipeline(tables: tables!, workers: workers)
+            let engine = GovernEngine(pipeline: pipeline, clock: UnixClock(fixed: options.now), stageCycles: stageCycles)
+            let worker = Worker(lcore: lcore, streams: streams, txQueue: txQueue, burstSize: options.burst,
+                                engine: engine, counters: counters)
+            return { worker.run() }
         case .io:
             let worker = Worker(lcore: lcore, streams: streams, txQueue: txQueue, burstSize: options.burst,
                                 engine: IOEngine(), counters: counters)

@@ -34,6 +34,20 @@ enum Ports {
         }
     }
 
+    /// The DPDK port id of a configured port's device.
+    static func resolve(_ device: PortDevice, for name: String) throws -> UInt16 {
+        switch device {
+        case .index(let id):
+            return id
+        case .ethdevName(let ethdev):
+            var id: UInt16 = 0
+            guard cdpdk_port_by_name(ethdev, &id) == 0 else {
+                throw SetupError("port \(name): no DPDK port named \(ethdev) (add it before '--', e.g. --vdev=\(ethdev),...)")
+            }
+            return id
+        }
+    }
+
     static func info(_ id: UInt16) throws -> Port {
         var raw = cdpdk_port_info()
         let rc = cdpdk_port_info(id, &raw)

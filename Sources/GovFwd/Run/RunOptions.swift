@@ -3,6 +3,9 @@ import ArgumentParser
 
 /// The forwarding modes (`--forward-mode`), like testpmd's engines.
 enum ForwardMode: String, ExpressibleByArgument, CaseIterable {
+    /// The governed pipeline: parse, verify, classify, act (needs --config).
+    case govern
+    /// Pass-through to the topology's peer port, the I/O baseline.
     case io
 
     static var allValueStrings: [String] { allCases.map(\.rawValue) }
@@ -22,16 +25,28 @@ enum PortTopology: String, ExpressibleByArgument, CaseIterable {
 /// Application options, the part of the command line after `--`.
 struct RunOptions: ParsableArguments {
     @Option(name: .customLong("forward-mode"),
-            help: ArgumentHelp("Forwarding mode.", discussion: "io: pass every packet unchanged to the topology's peer port (the I/O baseline).",
+            help: ArgumentHelp("govern (the governed pipeline, needs --config) or io (every packet unchanged to the topology's peer port: the I/O baseline).",
                                valueName: "mode"))
-    var forwardMode: ForwardMode = .io
+    var forwardMode: ForwardMode = .govern
+
+    @Option(name: .customLong("config"),
+            help: ArgumentHelp("The node's YAML configuration (govern mode): ports, authorities, policies, revocations, gateway selectors. See docs/configuration.md.", valueName: "file"))
+    var config: String?
+
+    @Flag(name: .customLong("stage-cycles"),
+          help: "Measure TSC cycles per packet of each stage (rx, parse, verify, classify, act, tx) and report them at exit. Off: no clock is read.")
+    var stageCycles = false
+
+    @Option(name: .customLong("now"),
+            help: ArgumentHelp("Pin the node's clock to this Unix time (seconds) for expiry checks, e.g. to replay a capture; default: the real clock.", valueName: "unix"))
+    var now: UInt32?
 
     @Option(name: .customLong("port-topology"),
             help: ArgumentHelp("paired (0<->1, 2<->3), chained (0->1->...->0) or loop (each port to itself).", valueName: "kind"))
     var portTopology: PortTopology = .paired
 
     @Option(name: .customLong("ports"),
-            help: ArgumentHelp("Comma-separated DPDK port ids to use (default: every port the EAL found).", valueName: "list"))
+            help: ArgumentHelp("Comma-separated DPDK port ids to use in io mode (default: every port the EAL found; govern mode uses the configured ports).", valueName: "list"))
     var ports: String?
 
     @Option(name: .customLong("rxq"), help: ArgumentHelp("Receive queues per port.", valueName: "n"))
@@ -91,6 +106,9 @@ struct RunOptions: ParsableArguments {
         if let duration, duration <= 0 { throw ValidationError("--duration must be positive") }
         if let idleTimeout, idleTimeout <= 0 { throw ValidationError("--idle-timeout must be positive") }
         _ = try selectedPorts()
+        if forwardMode == .govern && config == nil {
+            throw ValidationError("--forward-mode govern needs --config FILE (or use --forward-mode io)")
+        }
     }
 
     /// The `--ports` list, or nil for every port.

@@ -73,6 +73,8 @@ struct FinalReport {
         var accountingOK: Bool
         var mempoolInUse: Int
         var mempoolSize: Int
+        /// With --stage-cycles: TSC cycles per packet of each stage.
+        var stageCyclesPerPacket: [String: Double]?
     }
     var body: Body
 
@@ -100,6 +102,18 @@ struct FinalReport {
                     mempoolInUse: -1, mempoolSize: 0)
     }
 
+    mutating func addStageCycles(_ blocks: [StageCycles]) {
+        guard !blocks.isEmpty else { return }
+        let packets = blocks.reduce(UInt64(0)) { $0 + $1.packets[0] }
+        guard packets > 0 else { return }
+        var perPacket: [String: Double] = [:]
+        for stage in StageCycles.Stage.allCases {
+            let total = blocks.reduce(UInt64(0)) { $0 + $1.cycles[stage.rawValue] }
+            perPacket[stage.name] = Double(total) / Double(packets)
+        }
+        body.stageCyclesPerPacket = perPacket
+    }
+
     func printed() -> String {
         var out = ["==== final statistics: \(body.mode) mode, \(String(format: "%.3f", body.seconds)) s ===="]
         out.append("  port name             rx           forwarded    dropped      tx           audit      hw-rx-missed")
@@ -115,6 +129,12 @@ struct FinalReport {
             for (name, n) in nonzero { out.append("    \(name.padded(28)) \(n)") }
         }
         out.append(String(format: "  rate: %.3f Mpps received over %.3f s of traffic", body.rxMpps, body.activeSeconds))
+        if let stages = body.stageCyclesPerPacket {
+            let order = StageCycles.Stage.allCases.map(\.name)
+            let total = stages.values.reduce(0, +)
+            out.append("  cycles per packet: " + order.map { "\($0) " + String(format: "%.1f", stages[$0] ?? 0) }.joined(separator: ", ")
+                       + String(format: "; total %.1f", total))
+        }
         out.append("  accounting: rx \(body.rx) == tx \(body.tx) + dropped \(body.dropped)\(body.auditCopies > 0 ? " (audit copies \(body.auditCopies) apart)" : ""): \(body.accountingOK ? "ok" : "MISMATCH")")
         out.append("  mempool: \(body.mempoolInUse) of \(body.mempoolSize) mbufs in use: \(body.mempoolInUse == 0 ? "ok" : "LEAK")")
         return out.joined(separator: "\n")

@@ -1,0 +1,139 @@
+import Glibc
+import CDPDK
+
+/// `--forward-mode govern`, the default: the governed pipeline decides each burst, then
+/// the engine groups the packets by egress port, transmits, and frees every drop and every
+/// unsent packet with one bulk free.
+public struct GovernEngine: ForwardEngine {
+    let pipeline: GovernPipeline
+    let clock: UnixClock
+    let stageCycles: StageCycles?
+    /// Per egress port: the packets to send, then the audit copies to send.
+    let txLists: UnsafeMutablePointer<Mbuf?>
+    let txCounts: UnsafeMutablePointer<Int>
+    let auditLists: UnsafeMutablePointer<Mbuf?>
+    let auditCounts: UnsafeMutablePointer<Int>
+    let dropList: UnsafeMutablePointer<Mbuf?>
+    /// Ports with something queued in this burst.
+    let touched: UnsafeMutablePointer<UInt16>
+
+    public init(pipeline: GovernPipeline, clock: UnixClock = UnixClock(), stageCycles: StageCycles? = nil) {
+        self.pipeline = pipeline
+        self.clock = clock
+        self.stageCycles = stageCycles
+        let slots = maxPortSlots * maxBurst
+        txLists = .allocate(capacity: slots)
+        auditLists = .allocate(capacity: slots)
+        txCounts = .allocate(capacity: maxPortSlots)
+        txCounts.initialize(repeating: 0, count: maxPortSlots)
+        auditCounts = .allocate(capacity: maxPortSlots)
+        auditCounts.initialize(repeating: 0, count: maxPortSlots)
+        dropList = .allocate(capacity: maxBurst)
+        touched = .allocate(capacity: maxPortSlots)
+    }
+
+    @inline(__always)
+    public mutating func forward(_ burst: UnsafeMutablePointer<Mbuf?>, count: Int, stream: RxStream,
+                                 txQueue: UInt16, counters: LcoreCounters) {
+        let tsc = readTSC()
+        pipeline.decide(burst, count: count, ingress: stream.rxPort, now: clock.now(tsc: tsc), tsc: tsc,
+                        stageCycles: stageCycles)
+        let t0 = stageCycles != nil ? readTSC() : 0
+
+        // Group by egress; count drops per reason; one bulk free for the drops.
+        var drops = 0
+        var nTouched = 0
+        let reasons = counters.reasons
+        for i in 0..<count {
+            let m = pipeline.mbufs[i]
+            let verdict = pipeline.verdicts[i]
+            if verdict != 0 {
+                reasons[Int(verdict)] &+= 1
+                dropList[drops] = m
+                drops &+= 1
+                continue
+            }
+            let out = Int(pipeline.egress[i])
+            if txCounts[out] == 0 && auditCounts[out] == 0 {
+                touched[nTouched] = UInt16(truncatingIfNeeded: out)
+                nTouched &+= 1
+            }
+            txLists[out &* maxBurst &+ txCounts[out]] = m
+            txCounts[out] &+= 1
+            if pipeline.flags[i].contains(.audit) {
+                let audit = Int(pipeline.auditEgress[i])
+                _ = cdpdk_mbuf_refcnt_update(m.unsafelyUnwrapped, 1)
+                if txCounts[audit] == 0 && auditCounts[audit] == 0 {
+                    touched[nTouched] = UInt16(truncatingIfNeeded: audit)
+                    nTouched &+= 1
+                }
+                auditLists[audit &* maxBurst &+ auditCounts[audit]] = m
+                auditCounts[audit] &+= 1
+            }
+        }
+        freeBulk(dropList, drops)
+
+        let ingress = Int(stream.rxPort)
+        var forwarded = 0
+        var txFull = 0
+        for t in 0..<nTouched {
+            let port = Int(touched[t])
+            let n = txCounts[port]
+            if n > 0 {
+                let list = txLists + port &* maxBurst
+                let sent = txBurst(port: UInt16(truncatingIfNeeded: port), queue: txQueue, list, n)
+                counters.ports[port].txPackets &+= UInt64(sent)
+                forwarded &+= sent
+                if sent < n {
+                    freeBulk(list + sent, n &- sent)
+                    txFull &+= n &- sent
+                    counters.ports[port].txFull &+= UInt64(n &- sent)
+                }
+                txCounts[port] = 0
+            }
+            let a = auditCounts[port]
+            if a > 0 {
+                let list = auditLists + port &* maxBurst
+                let sent = txBurst(port: UInt16(truncatingIfNeeded: port), queue: txQueue, list, a)
+                counters.ports[port].auditCopies &+= UInt64(sent)
+                if sent < a {
+                    freeBulk(list + sent, a &- sent)
+                    counters.ports[port].txFull &+= UInt64(a &- sent)
+                }
+                auditCounts[port] = 0
+            }
+        }
+        reasons[Int(DropReason.txFull.rawValue)] &+= UInt64(txFull)
+        counters.ports[ingress].rxPackets &+= UInt64(count)
+        counters.ports[ingress].forwarded &+= UInt64(forwarded)
+        counters.ports[ingress].dropped &+= UInt64(drops &+ txFull)
+        if let stageCycles {
+            stageCycles.add(.tx, readTSC() &- t0)
+            stageCycles.packets[0] &+= UInt64(count)
+        }
+    }
+}
+
+/// Unix time in seconds from the TSC, read once per burst: a base taken at start-up plus
+/// elapsed TSC ticks. `fixed` pins the clock (explain --now, tests).
+public struct UnixClock: Sendable {
+    let baseSeconds: UInt64
+    let baseTSC: UInt64
+    let hz: UInt64
+    let fixed: UInt32?
+
+    public init(fixed: UInt32? = nil) {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        baseSeconds = UInt64(ts.tv_sec)
+        baseTSC = readTSC()
+        hz = max(tscHz(), 1)
+        self.fixed = fixed
+    }
+
+    @inline(__always)
+    public func now(tsc: UInt64) -> UInt32 {
+        if let fixed { return fixed }
+        return UInt32(truncatingIfNeeded: baseSeconds &+ (tsc &- baseTSC) / hz)
+    }
+}

@@ -1,0 +1,41 @@
+import Glibc
+import CDPDK
+
+/// Act: the packet edits of the decided packets. Governed packets leave with `hop_budget`
+/// decremented (the MAC does not cover it); through a legacy port they leave without the
+/// carrier and the governance header. Packets passed ungoverned leave unchanged.
+/// Grouping by egress and transmitting is the engine's part (GovernEngine.swift).
+extension GovernPipeline {
+    @inline(__always)
+    func actStage(count: Int) {
+        let ports = tables.ports.entries
+        for i in 0..<count where verdicts[i] == 0 {
+            let f = flags[i]
+            if f.contains(.passed) { continue }
+            if ports[Int(egress[i])].boundary == .legacy {
+                stripCarrier(i)
+            } else if !f.contains(.pushed) {
+                let at = parsed[i].hopBudgetOffset
+                let hops = frames[i].load(fromByteOffset: at, as: UInt8.self)
+                frames[i].storeBytes(of: hops &- 1, toByteOffset: at, as: UInt8.self)
+            }
+        }
+    }
+
+    /// Removes everything between the Ethernet addresses (and 802.1Q tag) and the inner IP
+    /// packet, and any bytes after the inner packet's end (Ethernet padding).
+    @inline(__always)
+    func stripCarrier(_ i: Int) {
+        let p = parsed[i]
+        let m = mbufs[i].unsafelyUnwrapped
+        let frame = frames[i]
+        let addresses = p.hasVLAN ? 16 : 12
+        let start = Int(p.innerOffset) &- addresses &- 2
+        let tail = mbufDataLength(m) &- Int(p.packetEnd)
+        if tail > 0 { _ = cdpdk_mbuf_trim(m, UInt16(truncatingIfNeeded: tail)) }
+        memmove(frame + start, frame, addresses)
+        frame.storeBigEndian(p.innerVersion == 4 ? EtherType.ipv4 : EtherType.ipv6, at: start &+ addresses)
+        if let moved = cdpdk_mbuf_adj(m, UInt16(truncatingIfNeeded: start)) { frames[i] = moved }
+        flags[i].insert(.stripped)
+    }
+}

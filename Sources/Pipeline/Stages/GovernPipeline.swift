@@ -1,0 +1,162 @@
+import CDPDK
+
+/// The governed pipeline of one worker lcore: parse -> verify -> classify -> act over a
+/// burst, deciding first and acting second (l3fwd's `l3fwd_em_send_packets`).
+///
+/// Every per-burst array is allocated here once, before packets flow. Each stage is an
+/// extension in its own file (ParseStage.swift, VerifyStage.swift, ClassifyStage.swift,
+/// ActStage.swift); a packet's verdict is set once, by the first check that fails, and
+/// later stages skip it.
+public final class GovernPipeline: @unchecked Sendable {
+    public let tables: GovernTables
+    let parser: GovParser
+    let skew: UInt32
+    let wireGuardPort: UInt16
+    let meters: MeterSet
+
+    // Per-packet state of the current burst, indexed by position in the burst.
+    public let mbufs: UnsafeMutablePointer<Mbuf?>
+    public let frames: UnsafeMutablePointer<UnsafeMutableRawPointer>
+    public let parsed: UnsafeMutablePointer<ParsedPacket>
+    /// 0 while the packet is still going, else the DropReason code that stopped it.
+    public let verdicts: UnsafeMutablePointer<UInt8>
+    /// Egress port id of a forwarded packet.
+    public let egress: UnsafeMutablePointer<UInt16>
+    public let flags: UnsafeMutablePointer<PacketFlags>
+    /// Port id of the AUDIT copy when `flags[i]` has `.audit`.
+    public let auditEgress: UnsafeMutablePointer<UInt16>
+    /// 64 bytes for the MAC input of a header this gateway pushes.
+    let pushScratch: UnsafeMutableRawPointer
+    /// Position of the packet's key in the burst's distinct-key scratch.
+    let authoritySlot: UnsafeMutablePointer<UInt8>
+    let policySlot: UnsafeMutablePointer<UInt8>
+    /// Position of the packet's (authority, epoch) and policy in their tables.
+    public let authorityPosition: UnsafeMutablePointer<Int32>
+    public let policyPosition: UnsafeMutablePointer<Int32>
+    /// Burst positions of the packets still going into the MAC stage.
+    let macIndex: UnsafeMutablePointer<UInt8>
+
+    var authorityKeys: DistinctKeys
+    var policyKeys: DistinctKeys
+    var revocationKeys: DistinctKeys
+    let macBurst: MACBurst
+
+    public let capacity: Int
+
+    public init(tables: GovernTables, workers: Int = 1, capacity: Int = maxBurst) throws {
+        self.tables = tables
+        self.capacity = capacity
+        let settings = tables.config.settings
+        parser = GovParser(udpPort: settings.udpPort)
+        skew = settings.clockSkewSeconds
+        wireGuardPort = settings.wireGuardPort
+        meters = try MeterSet(tables.policies.meters, workers: workers)
+        mbufs = .allocate(capacity: capacity)
+        mbufs.initialize(repeating: nil, count: capacity)
+        frames = .allocate(capacity: capacity)
+        parsed = .allocate(capacity: capacity)
+        parsed.initialize(repeating: ParsedPacket(), count: capacity)
+        verdicts = .allocate(capacity: capacity)
+        verdicts.initialize(repeating: 0, count: capacity)
+        egress = .allocate(capacity: capacity)
+        egress.initialize(repeating: 0, count: capacity)
+        flags = .allocate(capacity: capacity)
+        flags.initialize(repeating: [], count: capacity)
+        auditEgress = .allocate(capacity: capacity)
+        auditEgress.initialize(repeating: 0, count: capacity)
+        pushScratch = .allocate(byteCount: MACInput.stride, alignment: 64)
+        authoritySlot = .allocate(capacity: capacity)
+        policySlot = .allocate(capacity: capacity)
+        authorityPosition = .allocate(capacity: capacity)
+        policyPosition = .allocate(capacity: capacity)
+        policyPosition.initialize(repeating: -1, count: capacity)
+        macIndex = .allocate(capacity: capacity)
+        authorityKeys = DistinctKeys(capacity: capacity)
+        policyKeys = DistinctKeys(capacity: capacity)
+        revocationKeys = DistinctKeys(capacity: capacity)
+        macBurst = MACBurst(capacity: capacity)
+    }
+
+    deinit {
+        mbufs.deallocate(); frames.deallocate(); parsed.deallocate(); verdicts.deallocate()
+        egress.deallocate(); flags.deallocate(); auditEgress.deallocate(); pushScratch.deallocate(); authoritySlot.deallocate(); policySlot.deallocate()
+        authorityPosition.deallocate(); policyPosition.deallocate(); macIndex.deallocate()
+        authorityKeys.deallocate(); policyKeys.deallocate(); revocationKeys.deallocate()
+    }
+
+    /// Decides every packet of a burst received on `ingress` and applies the packet edits
+    /// (hop budget, strip, push). `now` is Unix time in seconds; `tsc` the time-stamp counter
+    /// for the meters. Afterwards `verdicts[i]` is 0 for a packet to send out of `egress[i]`
+    /// (with an audit copy when `flags[i]` has `.audit`), else its drop reason.
+    @inline(__always)
+    public func decide(_ burst: UnsafeMutablePointer<Mbuf?>, count: Int, ingress: UInt16, now: UInt32, tsc: UInt64,
+                       stageCycles: StageCycles?) {
+        if let stageCycles {
+            var t0 = readTSC()
+            parseStage(burst, count: count, ingress: ingress, now: now)
+            var t1 = readTSC(); stageCycles.add(.parse, t1 &- t0); t0 = t1
+            verifyStage(count: count, now: now)
+            t1 = readTSC(); stageCycles.add(.verify, t1 &- t0); t0 = t1
+            classifyStage(count: count, ingress: ingress, tsc: tsc)
+            t1 = readTSC(); stageCycles.add(.classify, t1 &- t0); t0 = t1
+            actStage(count: count)
+            t1 = readTSC(); stageCycles.add(.act, t1 &- t0)
+        } else {
+            parseStage(burst, count: count, ingress: ingress, now: now)
+            verifyStage(count: count, now: now)
+            classifyStage(count: count, ingress: ingress, tsc: tsc)
+            actStage(count: count)
+        }
+    }
+
+    /// Sets the verdict of packet `i` (the first failing check wins).
+    @inline(__always)
+    func drop(_ i: Int, _ reason: DropReason) {
+        verdicts[i] = reason.rawValue
+    }
+}
+
+/// What the stages noted about a packet besides its verdict.
+public struct PacketFlags: OptionSet, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    /// Ungoverned, passed unchanged by the ingress port's `pass` action.
+    public static let passed = PacketFlags(rawValue: 1 << 0)
+    /// Ungoverned, given a governance header by this gateway (already sealed: skip verify).
+    public static let pushed = PacketFlags(rawValue: 1 << 1)
+    /// Send an AUDIT copy to `auditPort`.
+    public static let audit = PacketFlags(rawValue: 1 << 2)
+    /// Carrier and governance header removed (egress through a legacy port).
+    public static let stripped = PacketFlags(rawValue: 1 << 3)
+}
+
+/// Per-worker srTCM meters, one per configured (policy, rate class). Each worker meters its
+/// own share: the configured rate divided by the number of workers.
+final class MeterSet {
+    let meters: OpaquePointer?
+    let packets: [Bool]
+
+    init(_ specs: [MeterSpec], workers: Int) throws {
+        packets = specs.map(\.packets)
+        guard !specs.isEmpty else { meters = nil; return }
+        guard let m = cdpdk_meters_create(UInt32(specs.count)) else { throw TableError("cannot allocate \(specs.count) meters") }
+        meters = m
+        let share = UInt64(max(workers, 1))
+        for (i, s) in specs.enumerated() {
+            // srTCM counts bytes: a packet meter counts each packet as one "byte".
+            let rate = max(s.rate / share, 1)
+            let burst = max(s.burst, 1)
+            let rc = cdpdk_meter_config(m, UInt32(i), rate, burst, burst)
+            guard rc == 0 else { throw TableError("meter \(i): rte_meter configuration refused: \(String(cString: cdpdk_strerror(-rc)))") }
+        }
+    }
+
+    deinit { if let meters { cdpdk_meters_free(meters) } }
+
+    /// True when meter `i` marks a packet of `length` bytes red at TSC time `tsc`.
+    @inline(__always)
+    func exceeded(_ i: Int, length: Int, tsc: UInt64) -> Bool {
+        let len = packets[i] ? 1 : UInt32(truncatingIfNeeded: length)
+        return cdpdk_meter_check(meters, UInt32(i), tsc, len) == 2
+    }
+}

@@ -1,0 +1,115 @@
+import CDPDK
+
+/// An `rte_hash` of 8-byte keys. A lookup returns a position; the position indexes a value
+/// array the caller owns, so the hash stores no pointers (l3fwd_em.c `setup_hash`).
+///
+/// Keys are `UInt64`s built by the table that owns the hash (for example
+/// `authority << 16 | epoch`); CRC32 hashing, lookups are lock-free for readers.
+public final class HashTable: @unchecked Sendable {
+    public let name: String
+    let hash: OpaquePointer
+
+    /// Creates a table with room for `capacity` keys, or throws with rte_errno's text.
+    public init(name: String, capacity: Int, socket: Int32 = -1) throws {
+        // rte_hash names are global in the process and at most 32 bytes.
+        let unique = "\(name.prefix(16))_\(HashTable.nextSerial())"
+        guard let h = cdpdk_hash_create(unique, UInt32(max(capacity, 8)), 8, socket) else {
+            throw TableError("cannot create table \(name) for \(capacity) keys: \(String(cString: cdpdk_strerror(cdpdk_errno())))")
+        }
+        self.name = name
+        hash = h
+    }
+
+    deinit { cdpdk_hash_free(hash) }
+
+    private static var serial = 0
+    private static func nextSerial() -> Int {
+        serial += 1
+        return serial
+    }
+
+    /// Adds `key` (or finds it) and returns its position.
+    public func add(_ key: UInt64) throws -> Int {
+        var k = key
+        let pos = cdpdk_hash_add(hash, &k)
+        guard pos >= 0 else { throw TableError("table \(name) is full (adding key \(key)): \(String(cString: cdpdk_strerror(-pos)))") }
+        return Int(pos)
+    }
+
+    /// The position of `key`, or -1.
+    @inline(__always)
+    public func lookup(_ key: UInt64) -> Int32 {
+        var k = key
+        let pos = cdpdk_hash_lookup(hash, &k)
+        return pos >= 0 ? pos : -1
+    }
+
+    /// Looks up `count` keys (at most `CDPDK_HASH_LOOKUP_BULK_MAX`) in one call; `keyPointers[i]`
+    /// points at key i. Positions of misses are negative.
+    @inline(__always)
+    public func lookupBulk(_ keyPointers: UnsafeMutablePointer<UnsafeRawPointer?>, count: Int,
+                           positions: UnsafeMutablePointer<Int32>) {
+        if count == 0 { return }
+        _ = cdpdk_hash_lookup_bulk(hash, keyPointers, UInt32(count), positions)
+    }
+
+    public var count: Int { Int(cdpdk_hash_count(hash)) }
+}
+
+/// A table that cannot be built (full, no memory). The message names the table.
+public struct TableError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Per-burst scratch for bulk lookups: up to `capacity` distinct keys, each with its position.
+/// Packets of a burst mostly share authority, epoch, scope and route class, so each distinct
+/// key is looked up once (DESIGN.md section 5).
+public struct DistinctKeys {
+    public let capacity: Int
+    public let keys: UnsafeMutablePointer<UInt64>
+    public let pointers: UnsafeMutablePointer<UnsafeRawPointer?>
+    public let positions: UnsafeMutablePointer<Int32>
+    public private(set) var count = 0
+
+    public init(capacity: Int) {
+        precondition(capacity > 0 && capacity <= Int(CDPDK_HASH_LOOKUP_BULK_MAX))
+        self.capacity = capacity
+        keys = .allocate(capacity: capacity)
+        keys.initialize(repeating: 0, count: capacity)
+        pointers = .allocate(capacity: capacity)
+        for i in 0..<capacity { pointers[i] = UnsafeRawPointer(keys + i) }
+        positions = .allocate(capacity: capacity)
+        positions.initialize(repeating: -1, count: capacity)
+    }
+
+    /// Frees the scratch; call once, when the owner goes away.
+    public func deallocate() {
+        keys.deallocate()
+        pointers.deallocate()
+        positions.deallocate()
+    }
+
+    @inline(__always) public mutating func reset() { count = 0 }
+
+    /// The slot of `key`, adding it if it is new in this burst. Checks the last key first,
+    /// the common case of a run of packets from one flow.
+    @inline(__always)
+    public mutating func slot(for key: UInt64) -> Int {
+        if count > 0 && keys[count &- 1] == key { return count &- 1 }
+        var i = 0
+        while i < count {
+            if keys[i] == key { return i }
+            i &+= 1
+        }
+        keys[count] = key
+        count &+= 1
+        return count &- 1
+    }
+
+    /// Looks every distinct key up in `table`, one bulk call.
+    @inline(__always)
+    public func lookup(in table: HashTable) {
+        table.lookupBulk(pointers, count: count, positions: positions)
+    }
+}
