@@ -2,8 +2,8 @@ import Glibc
 import CDPDK
 
 /// Act: the packet edits of the decided packets. Governed packets leave with `hop_budget`
-/// decremented (the MAC does not cover it); through a legacy port they leave without the
-/// carrier and the governance header. Packets passed ungoverned leave unchanged.
+/// decremented (the MAC does not cover it); through a legacy or gateway port (both face
+/// hosts that do not speak GOV) they leave without the carrier and the governance header. Packets passed ungoverned leave unchanged.
 /// Grouping by egress and transmitting is the engine's part (GovernEngine.swift).
 extension GovernPipeline {
     @inline(__always)
@@ -12,7 +12,8 @@ extension GovernPipeline {
         for i in 0..<count where verdicts[i] == 0 {
             let f = flags[i]
             if f.contains(.passed) { continue }
-            if ports[Int(egress[i])].boundary == .legacy {
+            let boundary = ports[Int(egress[i])].boundary
+            if boundary == .legacy || boundary == .gateway {
                 stripCarrier(i)
             } else if !f.contains(.pushed) {
                 let at = parsed[i].hopBudgetOffset

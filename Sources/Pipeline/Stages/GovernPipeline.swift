@@ -146,7 +146,8 @@ final class MeterSet {
             // srTCM counts bytes: a packet meter counts each packet as one "byte".
             let rate = max(s.rate / share, 1)
             let burst = max(s.burst, 1)
-            let rc = cdpdk_meter_config(m, UInt32(i), rate, burst, burst)
+            // No excess bucket: a packet is green within the committed burst, else red.
+            let rc = cdpdk_meter_config(m, UInt32(i), rate, burst, 0)
             guard rc == 0 else { throw TableError("meter \(i): rte_meter configuration refused: \(String(cString: cdpdk_strerror(-rc)))") }
         }
     }
