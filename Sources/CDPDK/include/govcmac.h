@@ -31,6 +31,12 @@ void gov_cmac_key_expand(gov_cmac_key *k, const uint8_t key[16]);
 /* CMAC of a message of any length (RFC 4493 section 2.4). */
 void gov_cmac(const gov_cmac_key *k, const uint8_t *msg, size_t len, uint8_t tag[16]);
 
+/* CMAC of the 48-byte IPv4 MAC input (3 blocks), without the length dispatch of gov_cmac. */
+void gov_cmac_3(const gov_cmac_key *k, const uint8_t msg[48], uint8_t tag[16]);
+
+/* CMAC of the 64-byte IPv6 MAC input (4 blocks), without the length dispatch of gov_cmac. */
+void gov_cmac_4(const gov_cmac_key *k, const uint8_t msg[64], uint8_t tag[16]);
+
 /* CMACs of n messages of whole blocks, computed interleaved. Message i starts at
  * msgs + i * GOV_CMAC_MSG_STRIDE, is nblocks[i] blocks long (1..4) and uses keys[i]. */
 void gov_cmac_burst(const gov_cmac_key *const *keys, const uint8_t *msgs, const uint8_t *nblocks,

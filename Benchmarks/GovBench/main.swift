@@ -1,0 +1,219 @@
+// GovBench: TSC cycles per packet of the governance MAC and of parsing, and the heap
+// allocations made while measuring (which must be 0).
+//
+//   swift build -c release --scratch-path .build-wire --product GovBench
+//   .build-wire/release/GovBench [iterations-per-run]
+//
+// Each figure is the median over `runs` runs of `iterations` bursts of 32 packets.
+// See docs/mac.md for results and what they mean.
+
+import CDPDK
+import CMallocCounter
+import Foundation
+import Glibc
+import Pipeline
+
+let burstSize = 32
+let runs = 31
+let iterations = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 2000 : 2000
+
+// MARK: - The malloc counter counts
+
+/// A deliberate allocation must be counted, or the zero below would prove nothing.
+func checkMallocCounter() -> UInt64 {
+    let before = malloc_counter_allocations()
+    let array = [UInt64](repeating: 7, count: 1000 + CommandLine.arguments.count)
+    let raw = malloc(64)
+    free(raw)
+    let counted = malloc_counter_allocations() &- before
+    precondition(array.count > 0)
+    return counted
+}
+
+// MARK: - Measuring
+
+struct Result {
+    var name: String
+    var cyclesPerPacket: Double
+    var minimum: Double
+    var mallocs: UInt64
+}
+
+var samples = [Double](repeating: 0, count: runs)
+var results: [Result] = []
+results.reserveCapacity(16)
+
+/// Runs `body` (one burst of `packets` packets) `iterations` times per run, `runs` times,
+/// after a warm-up; records the median TSC cycles per packet and the allocations made
+/// during the measured runs.
+@inline(never)
+func measure(_ name: String, packets: Int = burstSize, _ body: () -> Void) {
+    for _ in 0..<(iterations / 10 + 1) { body() }
+    let mallocsBefore = malloc_counter_allocations()
+    for run in 0..<runs {
+        let start = cdpdk_rdtsc()
+        for _ in 0..<iterations { body() }
+        let end = cdpdk_rdtsc()
+        samples[run] = Double(end &- start) / Double(iterations * packets)
+    }
+    let mallocs = malloc_counter_allocations() &- mallocsBefore
+    samples.sort()
+    results.append(Result(name: name, cyclesPerPacket: samples[runs / 2], minimum: samples[0], mallocs: mallocs))
+}
+
+/// TSC ticks per second, against the monotonic clock over 200 ms.
+func tscHz() -> Double {
+    var t0 = timespec(), t1 = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t0)
+    let c0 = cdpdk_rdtsc()
+    usleep(200_000)
+    clock_gettime(CLOCK_MONOTONIC, &t1)
+    let c1 = cdpdk_rdtsc()
+    let seconds = Double(t1.tv_sec - t0.tv_sec) + Double(t1.tv_nsec - t0.tv_nsec) / 1e9
+    return Double(c1 &- c0) / seconds
+}
+
+func cpuModel() -> String {
+    guard let f = fopen("/proc/cpuinfo", "r") else { return "unknown" }
+    defer { fclose(f) }
+    var line = [CChar](repeating: 0, count: 512)
+    while fgets(&line, Int32(line.count), f) != nil {
+        let s = String(cString: line)
+        if s.hasPrefix("model name") { return s.split(separator: ":", maxSplits: 1).last.map { String($0.dropFirst().dropLast()) } ?? s }
+    }
+    return "unknown"
+}
+
+// MARK: - Inputs
+
+var rng = SystemRandomNumberGenerator()
+func randomBytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) } }
+
+let keys = (0..<4).map { _ in CMACKey(bytes: randomBytes(16))! }
+let burst48 = MACBurst(capacity: burstSize)
+let burst64 = MACBurst(capacity: burstSize)
+let burstMixedKeys = MACBurst(capacity: burstSize)
+for i in 0..<burstSize {
+    burst48.slot(i).copyMemory(from: randomBytes(64), byteCount: 64)
+    burst48.blockCounts[i] = 3
+    burst48.keys[i] = keys[0].expanded
+    burst64.slot(i).copyMemory(from: randomBytes(64), byteCount: 64)
+    burst64.blockCounts[i] = 4
+    burst64.keys[i] = keys[0].expanded
+    burstMixedKeys.slot(i).copyMemory(from: randomBytes(64), byteCount: 64)
+    burstMixedKeys.blockCounts[i] = 3
+    burstMixedKeys.keys[i] = keys[i % keys.count].expanded
+}
+
+/// 32 governed frames of `size` bytes, one flow each, sealed with keys[0], laid out in one
+/// buffer at a 2 KB stride like mbuf data rooms.
+func frames(innerV6: Bool, outerV6: Bool, size: Int) -> UnsafeMutableRawPointer {
+    let stride = 2048
+    let memory = UnsafeMutableRawPointer.allocate(byteCount: burstSize * stride, alignment: 64)
+    for i in 0..<burstSize {
+        var spec = FrameSpec()
+        spec.frameSize = size
+        if outerV6 {
+            spec.outerSource = IPAddress("2001:db8::1")!
+            spec.outerDestination = IPAddress("2001:db8::2")!
+        }
+        spec.innerSource = (innerV6 ? IPAddress("fd00::1")! : IPAddress(10, 0, 0, 1)).adding(UInt32(i))
+        spec.innerDestination = innerV6 ? IPAddress("fd00::ffff")! : IPAddress(10, 1, 0, 1)
+        let fields = GovFields(scope: ScopeID(1), trust: TrustLevel(10), routeClass: RouteClass(1), epoch: KeyEpoch(1),
+                               authority: AuthorityID(1), expiry: 2_000_000_000, capability: CapabilityID(UInt64(i)))
+        let frame = try! FrameBuilder.governed(spec, fields: fields, key: keys[0])
+        frame.withUnsafeBytes { (memory + i * stride).copyMemory(from: $0.baseAddress!, byteCount: frame.count) }
+    }
+    return memory
+}
+
+let frameStride = 2048
+let frameSize = 128
+let frames4 = frames(innerV6: false, outerV6: false, size: frameSize)
+let frames6 = frames(innerV6: true, outerV6: true, size: frameSize + 40)
+let parser = GovParser()
+let verifyBurst = MACBurst(capacity: burstSize)
+var parsed = [ParsedPacket](repeating: ParsedPacket(), count: burstSize)
+var sink: UInt64 = 0
+
+/// Parse, assemble the MAC inputs, and (optionally) compute and compare the MACs of the
+/// 32 frames at `frames`.
+@inline(__always)
+func verifyFrames(_ frames: UnsafeMutableRawPointer, length: Int, mac: Bool) {
+    parsed.withUnsafeMutableBufferPointer { parsed in
+        var n = 0
+        for i in 0..<burstSize {
+            let frame = UnsafeRawPointer(frames + i &* frameStride)
+            parser.parse(frame, length: length, into: &parsed[i])
+            if parsed[i].drop == nil {
+                verifyBurst.load(n, frame: frame, parsed: parsed[i], key: keys[0].expanded)
+                n &+= 1
+            }
+        }
+        guard mac else {
+            sink &+= UInt64(n)
+            return
+        }
+        verifyBurst.compute(count: n)
+        var good = 0
+        for i in 0..<n where verifyBurst.verify(i, against: UnsafeRawPointer(frames + i &* frameStride) + parsed[i].macOffset) {
+            good &+= 1
+        }
+        precondition(good == burstSize, "every benchmark frame verifies")
+        sink &+= UInt64(good)
+    }
+}
+
+// MARK: - Run
+
+let counted = checkMallocCounter()
+precondition(counted >= 2, "the malloc counter does not count (\(counted) for two deliberate allocations)")
+
+measure("CMAC 48 B (IPv4 input), burst of 32, interleaved") { burst48.compute(count: burstSize) }
+measure("CMAC 48 B, one at a time (gov_cmac)") {
+    for i in 0..<burstSize {
+        gov_cmac(keys[0].expanded, burst48.slot(i).assumingMemoryBound(to: UInt8.self), 48,
+                 burst48.tags.advanced(by: i &* 16).assumingMemoryBound(to: UInt8.self))
+    }
+}
+measure("CMAC 64 B (IPv6 input), burst of 32, interleaved") { burst64.compute(count: burstSize) }
+measure("CMAC 64 B, one at a time (gov_cmac)") {
+    for i in 0..<burstSize {
+        gov_cmac(keys[0].expanded, burst64.slot(i).assumingMemoryBound(to: UInt8.self), 64,
+                 burst64.tags.advanced(by: i &* 16).assumingMemoryBound(to: UInt8.self))
+    }
+}
+measure("CMAC 48 B, burst of 32, 4 keys interleaved") { burstMixedKeys.compute(count: burstSize) }
+measure("parse, 128 B IPv4/UDP/GOV/IPv4 frames, returned") {
+    parsed.withUnsafeMutableBufferPointer { parsed in
+        for i in 0..<burstSize { parsed[i] = parser.parse(frames4 + i &* frameStride, length: frameSize) }
+    }
+    sink &+= UInt64(parsed[31].govOffset)
+}
+measure("parse in place (parse(_:length:into:))") {
+    parsed.withUnsafeMutableBufferPointer { parsed in
+        for i in 0..<burstSize { parser.parse(frames4 + i &* frameStride, length: frameSize, into: &parsed[i]) }
+    }
+    sink &+= UInt64(parsed[31].govOffset)
+}
+measure("parse + MAC input, IPv4 frames") { verifyFrames(frames4, length: frameSize, mac: false) }
+measure("parse + MAC input + burst MAC + compare, IPv4") { verifyFrames(frames4, length: frameSize, mac: true) }
+measure("parse + MAC input + burst MAC + compare, IPv6") { verifyFrames(frames6, length: frameSize + 40, mac: true) }
+
+print("GovBench: \(cpuModel()), TSC \(String(format: "%.2f", tscHz() / 1e9)) GHz")
+print("median (min) of \(runs) runs x \(iterations) bursts of \(burstSize); malloc counter check: \(counted) counted")
+print("")
+func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
+print(pad("benchmark", 52) + lpad("cycles/pkt", 11) + lpad("(min)", 8) + lpad("mallocs", 9))
+var allocated = false
+for r in results {
+    print(pad(r.name, 52) + lpad(String(format: "%.1f", r.cyclesPerPacket), 11)
+        + lpad(String(format: "(%.1f)", r.minimum), 8) + lpad(String(r.mallocs), 9))
+    if r.mallocs != 0 { allocated = true }
+}
+if sink == 0 { print("") }
+if allocated {
+    print("FAIL: a measured loop allocated")
+    exit(1)
+}

@@ -1,0 +1,85 @@
+import CDPDK
+
+/// A worker's scratch for verifying the MACs of one burst: a 64-byte slot per packet for
+/// its MAC input, the key and block count of each, and the computed tags. Allocated once,
+/// before packets flow; reused for every burst.
+///
+/// ```swift
+/// // per burst, for the packets that passed the cheap checks:
+/// for (n, i) in candidates.enumerated() {
+///     burst.load(n, frame: frames[i], parsed: parsed[i], key: keyFor(parsed[i]))
+/// }
+/// burst.compute(count: candidates.count)          // 8 messages side by side
+/// let ok = burst.verify(n, against: frames[i] + parsed[i].macOffset)
+/// ```
+public final class MACBurst: @unchecked Sendable {
+    /// Messages the scratch holds.
+    public let capacity: Int
+    /// `capacity` slots of `MACInput.stride` bytes, 64-byte aligned.
+    public let messages: UnsafeMutableRawPointer
+    /// Blocks of each message (3 or 4).
+    public let blockCounts: UnsafeMutablePointer<UInt8>
+    /// The expanded key of each message.
+    public let keys: UnsafeMutablePointer<UnsafePointer<gov_cmac_key>?>
+    /// `capacity` tags of 16 bytes.
+    public let tags: UnsafeMutableRawPointer
+
+    public init(capacity: Int = 32) {
+        precondition(capacity > 0, "a burst holds at least one message")
+        self.capacity = capacity
+        messages = UnsafeMutableRawPointer.allocate(byteCount: capacity * MACInput.stride, alignment: 64)
+        messages.initializeMemory(as: UInt8.self, repeating: 0, count: capacity * MACInput.stride)
+        blockCounts = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        blockCounts.initialize(repeating: 0, count: capacity)
+        keys = UnsafeMutablePointer<UnsafePointer<gov_cmac_key>?>.allocate(capacity: capacity)
+        keys.initialize(repeating: nil, count: capacity)
+        tags = UnsafeMutableRawPointer.allocate(byteCount: capacity * GovWire.macLength, alignment: 64)
+        tags.initializeMemory(as: UInt8.self, repeating: 0, count: capacity * GovWire.macLength)
+    }
+
+    deinit {
+        messages.deallocate()
+        blockCounts.deallocate()
+        keys.deallocate()
+        tags.deallocate()
+    }
+
+    /// The MAC input slot of message `i`.
+    @inlinable
+    public func slot(_ i: Int) -> UnsafeMutableRawPointer {
+        messages + i &* MACInput.stride
+    }
+
+    /// The computed tag of message `i`.
+    @inlinable
+    public func tag(_ i: Int) -> UnsafeRawPointer {
+        UnsafeRawPointer(tags + i &* GovWire.macLength)
+    }
+
+    /// Fills message `i` from a parsed frame (whose `drop` is nil) and its key.
+    @inlinable
+    public func load(_ i: Int, frame: UnsafeRawPointer, parsed: ParsedPacket, key: UnsafePointer<gov_cmac_key>) {
+        assert(i >= 0 && i < capacity)
+        blockCounts[i] = MACInput.write(frame: frame, parsed: parsed, into: slot(i))
+        keys[i] = key
+    }
+
+    /// Computes the tags of messages `0..<count`, interleaved (`gov_cmac_burst`).
+    @inlinable
+    public func compute(count: Int) {
+        precondition(count >= 0 && count <= capacity, "more messages than the burst holds")
+        guard count > 0 else { return }
+        gov_cmac_burst(keys, messages.assumingMemoryBound(to: UInt8.self), blockCounts,
+                       tags.assumingMemoryBound(to: GovTagBytes.self), UInt32(count))
+    }
+
+    /// Constant-time comparison of the computed tag of message `i` with the 16 bytes at `packetTag`.
+    @inlinable
+    public func verify(_ i: Int, against packetTag: UnsafeRawPointer) -> Bool {
+        gov_tag_equal(tag(i).assumingMemoryBound(to: UInt8.self), packetTag.assumingMemoryBound(to: UInt8.self))
+    }
+}
+
+/// How Swift imports C's `uint8_t[16]`: one tag of `gov_cmac_burst`'s `tags` array.
+public typealias GovTagBytes = (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)

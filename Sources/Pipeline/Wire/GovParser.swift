@@ -1,0 +1,206 @@
+/// Locates the governance header in an Ethernet frame and runs the checks that need no
+/// table (DESIGN 1.1, 1.2, 1.5, 1.6), reading the bytes where they lie.
+///
+/// The parser never reads outside `[frame, frame + length)`, never traps and never
+/// allocates: every read is preceded by a bounds check, index arithmetic wraps (`&+`) on
+/// values that are already bounded by `length`, and the result is a plain struct.
+///
+/// ```swift
+/// let parser = GovParser(udpPort: 4742)
+/// let parsed = parser.parse(data, length: Int(cdpdk_mbuf_data_len(m)))
+/// if let reason = parsed.drop { counters.reasons[Int(reason.rawValue)] &+= 1 }
+/// ```
+///
+/// Frames longer than 65535 bytes are read as their first 65535 bytes (offsets are 16-bit).
+/// Outer IPv6 extension headers are not walked: the UDP carrier over IPv6 has UDP as the
+/// first next header. The outer UDP checksum is not verified.
+public struct GovParser: Sendable {
+    /// Destination port of the UDP carrier (DESIGN 1.1: 4742 unless configured).
+    public var udpPort: UInt16
+
+    /// The longest frame the parser reads.
+    @inlinable public static var maximumFrameLength: Int { Int(UInt16.max) }
+
+    public init(udpPort: UInt16 = GovWire.udpPort) {
+        self.udpPort = udpPort
+    }
+
+    /// Parses the frame of `length` bytes at `frame`.
+    @inlinable
+    public func parse(_ frame: UnsafeRawPointer, length: Int) -> ParsedPacket {
+        var parsed = ParsedPacket()
+        parsed.drop = locate(frame, length: min(max(length, 0), Self.maximumFrameLength), into: &parsed)
+        return parsed
+    }
+
+    /// Parses the frame of `length` bytes at `frame` into `parsed`, typically an element of
+    /// the worker's per-burst array. Same result as ``parse(_:length:)``, written in place:
+    /// returning the struct builds it on the stack with narrow stores and copies it with wide
+    /// loads, which stalls store-to-load forwarding (GovBench measures both; docs/mac.md).
+    @inlinable
+    public func parse(_ frame: UnsafeRawPointer, length: Int, into parsed: inout ParsedPacket) {
+        parsed = ParsedPacket()
+        parsed.drop = locate(frame, length: min(max(length, 0), Self.maximumFrameLength), into: &parsed)
+    }
+
+    /// Parses the frame in `buffer`.
+    @inlinable
+    public func parse(_ buffer: UnsafeRawBufferPointer) -> ParsedPacket {
+        guard let base = buffer.baseAddress else {
+            var parsed = ParsedPacket()
+            parsed.drop = .malformedTruncatedL2
+            return parsed
+        }
+        return parse(base, length: buffer.count)
+    }
+
+    // MARK: - Layers
+
+    /// Ethernet [802.1Q] then the carrier, the GOV header and the inner packet.
+    @inlinable @inline(__always)
+    func locate(_ p: UnsafeRawPointer, length: Int, into out: inout ParsedPacket) -> DropReason? {
+        guard length >= HeaderLength.ethernet else { return .malformedTruncatedL2 }
+        var etherType = p.loadBigEndian(at: 12, as: UInt16.self)
+        var l3 = HeaderLength.ethernet
+        if etherType == EtherType.vlan {
+            guard length >= l3 &+ HeaderLength.vlanTag else { return .malformedTruncatedL2 }
+            out.hasVLAN = true
+            out.vlanID = p.loadBigEndian(at: l3, as: UInt16.self) & 0x0FFF
+            etherType = p.loadBigEndian(at: l3 &+ 2, as: UInt16.self)
+            l3 &+= HeaderLength.vlanTag
+        }
+        out.l3Offset = UInt16(truncatingIfNeeded: l3)
+
+        switch etherType {
+        case EtherType.governance:
+            out.carrier = .ethernet
+            out.packetEnd = UInt16(truncatingIfNeeded: length)
+            return locateGov(p, at: l3, end: length, into: &out)
+        case EtherType.ipv4:
+            if let reason = locateOuterIPv4(p, at: l3, length: length, into: &out) { return reason }
+        case EtherType.ipv6:
+            if let reason = locateOuterIPv6(p, at: l3, length: length, into: &out) { return reason }
+        default:
+            return .notGoverned
+        }
+        return locateGov(p, at: Int(out.udpOffset) &+ HeaderLength.udp, end: Int(out.packetEnd), into: &out)
+    }
+
+    /// Outer IPv4 (RFC 791), then UDP. A later fragment cannot be told apart from other
+    /// traffic (no port) and is not governed; a governed first fragment is malformed,
+    /// since the node does not reassemble.
+    @inlinable @inline(__always)
+    func locateOuterIPv4(_ p: UnsafeRawPointer, at l3: Int, length: Int, into out: inout ParsedPacket) -> DropReason? {
+        guard length &- l3 >= HeaderLength.ipv4Minimum else { return .malformedTruncatedIP }
+        let versionIHL = p.loadByte(at: l3)
+        guard versionIHL >> 4 == 4, versionIHL & 0x0F >= 5 else { return .malformedOuterIP }
+        guard p.loadByte(at: l3 &+ 9) == IPProtocol.udp else { return .notGoverned }
+        let headerLength = Int(versionIHL & 0x0F) &* 4
+        let totalLength = Int(p.loadBigEndian(at: l3 &+ 2, as: UInt16.self))
+        guard totalLength >= headerLength else { return .malformedOuterIP }
+        guard l3 &+ totalLength <= length else { return .malformedTruncatedIP }
+        let fragment = p.loadBigEndian(at: l3 &+ 6, as: UInt16.self)
+        guard fragment & 0x1FFF == 0 else { return .notGoverned }
+        out.carrier = .udpIPv4
+        return locateUDP(p, at: l3 &+ headerLength, ipEnd: l3 &+ totalLength,
+                         moreFragments: fragment & 0x2000 != 0, into: &out)
+    }
+
+    /// Outer IPv6 (RFC 8200) with UDP as the first next header, then UDP.
+    @inlinable @inline(__always)
+    func locateOuterIPv6(_ p: UnsafeRawPointer, at l3: Int, length: Int, into out: inout ParsedPacket) -> DropReason? {
+        guard length &- l3 >= HeaderLength.ipv6 else { return .malformedTruncatedIP }
+        guard p.loadByte(at: l3) >> 4 == 6 else { return .malformedOuterIP }
+        guard p.loadByte(at: l3 &+ 6) == IPProtocol.udp else { return .notGoverned }
+        let end = l3 &+ HeaderLength.ipv6 &+ Int(p.loadBigEndian(at: l3 &+ 4, as: UInt16.self))
+        guard end <= length else { return .malformedTruncatedIP }
+        out.carrier = .udpIPv6
+        return locateUDP(p, at: l3 &+ HeaderLength.ipv6, ipEnd: end, moreFragments: false, into: &out)
+    }
+
+    /// Outer UDP (RFC 768) to the governance port; its length bounds the packet.
+    @inlinable @inline(__always)
+    func locateUDP(_ p: UnsafeRawPointer, at udp: Int, ipEnd: Int, moreFragments: Bool,
+                   into out: inout ParsedPacket) -> DropReason? {
+        guard ipEnd &- udp >= HeaderLength.udp else { return .malformedTruncatedUDP }
+        guard p.loadBigEndian(at: udp &+ 2, as: UInt16.self) == udpPort else {
+            out.carrier = .none
+            return .notGoverned
+        }
+        guard !moreFragments else { return .malformedOuterIP }
+        let udpLength = Int(p.loadBigEndian(at: udp &+ 4, as: UInt16.self))
+        guard udpLength >= HeaderLength.udp, udp &+ udpLength <= ipEnd else { return .malformedTruncatedUDP }
+        out.udpOffset = UInt16(truncatingIfNeeded: udp)
+        out.packetEnd = UInt16(truncatingIfNeeded: udp &+ udpLength)
+        return nil
+    }
+
+    /// The governance header at `gov`, its fixed-field checks and options, then the inner packet.
+    @inlinable @inline(__always)
+    func locateGov(_ p: UnsafeRawPointer, at gov: Int, end: Int, into out: inout ParsedPacket) -> DropReason? {
+        out.govOffset = UInt16(truncatingIfNeeded: gov)
+        let available = end &- gov
+        guard available >= GovWire.fixedLength else { return .malformedTruncatedGov }
+        let header = GovHeader(loadingFrom: p + gov)
+        out.header = header
+        if let reason = header.checkVersion() { return reason }
+        if let reason = header.checkReservedBits() { return reason }
+        if let reason = header.checkHeaderLength(available: available) { return reason }
+        let headerLength = header.headerLength
+        out.govLength = UInt16(truncatingIfNeeded: headerLength)
+        if let reason = header.checkHopBudget() { return reason }
+        if let reason = header.checkConstraints() { return reason }
+        if headerLength > GovWire.fixedLength, let reason = GovOptions.check(p + gov, headerLength: headerLength) {
+            return reason
+        }
+        if let reason = header.checkNextProto() { return reason }
+
+        let inner = gov &+ headerLength
+        out.innerOffset = UInt16(truncatingIfNeeded: inner)
+        let innerAvailable = end &- inner
+        guard innerAvailable >= 1 else { return .malformedInner }
+        let innerVersion = p.loadByte(at: inner) >> 4
+        if let reason = header.checkNextProto(innerVersion: innerVersion) { return reason }
+        return innerVersion == 4
+            ? locateInnerIPv4(p, at: inner, available: innerAvailable, into: &out)
+            : locateInnerIPv6(p, at: inner, available: innerAvailable, into: &out)
+    }
+
+    /// The inner IPv4 header lies inside the packet and its lengths agree with it.
+    @inlinable @inline(__always)
+    func locateInnerIPv4(_ p: UnsafeRawPointer, at inner: Int, available: Int, into out: inout ParsedPacket) -> DropReason? {
+        guard available >= HeaderLength.ipv4Minimum else { return .malformedInner }
+        let headerLength = Int(p.loadByte(at: inner) & 0x0F) &* 4
+        let totalLength = Int(p.loadBigEndian(at: inner &+ 2, as: UInt16.self))
+        guard headerLength >= HeaderLength.ipv4Minimum, totalLength >= headerLength, totalLength <= available else {
+            return .malformedInner
+        }
+        let proto = p.loadByte(at: inner &+ 9)
+        out.innerVersion = 4
+        out.innerSourceOffset = UInt16(truncatingIfNeeded: inner &+ 12)
+        out.innerDestinationOffset = UInt16(truncatingIfNeeded: inner &+ 16)
+        out.innerProtocol = proto
+        let firstFragment = p.loadBigEndian(at: inner &+ 6, as: UInt16.self) & 0x1FFF == 0
+        if proto == IPProtocol.udp, firstFragment, totalLength &- headerLength >= HeaderLength.udp {
+            out.innerDestinationPort = p.loadBigEndian(at: inner &+ headerLength &+ 2, as: UInt16.self)
+        }
+        return nil
+    }
+
+    /// The inner IPv6 header lies inside the packet and its payload length agrees with it.
+    @inlinable @inline(__always)
+    func locateInnerIPv6(_ p: UnsafeRawPointer, at inner: Int, available: Int, into out: inout ParsedPacket) -> DropReason? {
+        guard available >= HeaderLength.ipv6 else { return .malformedInner }
+        let payloadLength = Int(p.loadBigEndian(at: inner &+ 4, as: UInt16.self))
+        guard HeaderLength.ipv6 &+ payloadLength <= available else { return .malformedInner }
+        let proto = p.loadByte(at: inner &+ 6)
+        out.innerVersion = 6
+        out.innerSourceOffset = UInt16(truncatingIfNeeded: inner &+ 8)
+        out.innerDestinationOffset = UInt16(truncatingIfNeeded: inner &+ 24)
+        out.innerProtocol = proto
+        if proto == IPProtocol.udp, payloadLength >= HeaderLength.udp {
+            out.innerDestinationPort = p.loadBigEndian(at: inner &+ HeaderLength.ipv6 &+ 2, as: UInt16.self)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,88 @@
+/// How a governance header travels (DESIGN 1.1).
+public enum Carrier: UInt8, Sendable {
+    /// Not located (the packet was dropped before the carrier was known, or is not governed).
+    case none = 0
+    /// Ethernet [802.1Q] / IPv4 / UDP to the governance port / GOV / inner.
+    case udpIPv4 = 1
+    /// Ethernet [802.1Q] / IPv6 / UDP to the governance port / GOV / inner.
+    case udpIPv6 = 2
+    /// Ethernet [802.1Q] / EtherType 0x88B5 / GOV / inner.
+    case ethernet = 3
+}
+
+/// What ``GovParser`` found in one frame: plain values and byte offsets from the start of
+/// the frame, no references and no allocation.
+///
+/// `drop` is nil when the packet passed every check that needs no table; otherwise it is
+/// the first failed check, and only the fields located before that check are set (the rest
+/// are zero).
+public struct ParsedPacket: Sendable {
+    /// The first failed check, or nil.
+    public var drop: DropReason?
+    public var carrier: Carrier
+    /// True when the frame has one 802.1Q tag; `vlanID` is then its 12-bit VLAN identifier.
+    public var hasVLAN: Bool
+    public var vlanID: UInt16
+    /// Start of the carrier's layer 3: the outer IP header (UDP carrier) or the GOV header
+    /// (Ethernet carrier).
+    public var l3Offset: UInt16
+    /// Start of the outer UDP header; 0 for the Ethernet carrier.
+    public var udpOffset: UInt16
+    /// Start of the governance header.
+    public var govOffset: UInt16
+    /// Length of the governance header in bytes, options included (`hdr_len * 8`).
+    public var govLength: UInt16
+    /// Start of the inner IP packet.
+    public var innerOffset: UInt16
+    /// End of the packet as its length fields say (outer IP and UDP lengths; the frame
+    /// length for the Ethernet carrier). Bytes after it (Ethernet padding) are not part of it.
+    public var packetEnd: UInt16
+    /// The fixed fields.
+    public var header: GovHeader
+    /// 4 or 6.
+    public var innerVersion: UInt8
+    /// Offsets of the inner source and destination addresses (4 or 16 bytes each).
+    public var innerSourceOffset: UInt16
+    public var innerDestinationOffset: UInt16
+    /// Inner IPv4 protocol or IPv6 next header (no extension header is walked).
+    public var innerProtocol: UInt8
+    /// Inner UDP destination port, or 0 when the inner packet is not UDP or its UDP header
+    /// is absent (a later IPv4 fragment, or cut short).
+    public var innerDestinationPort: UInt16
+
+    /// A result with nothing located yet.
+    @inlinable
+    public init() {
+        drop = nil
+        carrier = .none
+        hasVLAN = false
+        vlanID = 0
+        l3Offset = 0
+        udpOffset = 0
+        govOffset = 0
+        govLength = 0
+        innerOffset = 0
+        packetEnd = 0
+        header = GovHeader()
+        innerVersion = 0
+        innerSourceOffset = 0
+        innerDestinationOffset = 0
+        innerProtocol = 0
+        innerDestinationPort = 0
+    }
+
+    /// True when every table-free check passed.
+    @inlinable public var passedHeaderChecks: Bool { drop == nil }
+    /// Offset of the 16-byte MAC in the frame.
+    @inlinable public var macOffset: Int { Int(govOffset) &+ GovWire.Offset.mac }
+    /// Offset of `hop_budget` in the frame (decremented when forwarding).
+    @inlinable public var hopBudgetOffset: Int { Int(govOffset) &+ GovWire.Offset.hopBudget }
+    /// Blocks of the MAC input: 3 for an inner IPv4 packet, 4 for IPv6, 0 when not located.
+    @inlinable public var macBlockCount: UInt8 {
+        innerVersion == 4 ? 3 : innerVersion == 6 ? 4 : 0
+    }
+    /// Length of the inner addresses: 4, 16, or 0 when not located.
+    @inlinable public var innerAddressLength: Int {
+        innerVersion == 4 ? 4 : innerVersion == 6 ? 16 : 0
+    }
+}

@@ -1,0 +1,133 @@
+import CDPDK
+import Crypto
+import Pipeline
+import XCTest
+import _CryptoExtras
+
+/// The AES-NI CMAC of Sources/CDPDK/govcmac.c against RFC 4493, against itself (burst
+/// against single message) and against swift-crypto's AES.CMAC (BoringSSL).
+final class CMACTests: XCTestCase {
+    let rfcKey = HexBytes.decode("2b7e151628aed2a6abf7158809cf4f3c")!
+    let rfcMessage = HexBytes.decode("""
+        6bc1bee22e409f96e93d7e117393172a ae2d8a571e03ac9c9eb76fac45af8e51
+        30c81c46a35ce411e5fbc1191a0a52ef f69f2445df4f9b17ad2b417be66c3710
+        """)!
+
+    func testCPUHasAESNI() {
+        XCTAssertTrue(gov_cmac_cpu_supported())
+    }
+
+    /// RFC 4493 section 4: subkeys and the four examples (0, 16, 40 and 64 bytes).
+    func testRFC4493Examples() throws {
+        let key = try XCTUnwrap(CMACKey(bytes: rfcKey))
+        let k1 = withUnsafeBytes(of: key.expanded.pointee.k1) { Array($0) }
+        let k2 = withUnsafeBytes(of: key.expanded.pointee.k2) { Array($0) }
+        XCTAssertEqual(HexBytes.encode(k1), "fbeed618357133667c85e08f7236a8de")
+        XCTAssertEqual(HexBytes.encode(k2), "f7ddac306ae266ccf90bc11ee46d513b")
+        let examples: [(Int, String)] = [
+            (0, "bb1d6929e95937287fa37d129b756746"),
+            (16, "070a16b46b4d4144f79bdd9dd04a287c"),
+            (40, "dfa66747de9ae63030ca32611497c827"),
+            (64, "51f0bebf7e3b9d92fc49741779363cfe"),
+        ]
+        for (length, tag) in examples {
+            XCTAssertEqual(HexBytes.encode(key.tag(of: Array(rfcMessage[0..<length]))), tag, "length \(length)")
+        }
+    }
+
+    func testFixedLengthEntryPointsMatchGeneric() throws {
+        let key = try XCTUnwrap(CMACKey(bytes: rfcKey))
+        var tag3 = [UInt8](repeating: 0, count: 16), tag4 = tag3
+        rfcMessage.withUnsafeBufferPointer { m in
+            gov_cmac_3(key.expanded, m.baseAddress!, &tag3)
+            gov_cmac_4(key.expanded, m.baseAddress!, &tag4)
+        }
+        XCTAssertEqual(tag3, key.tag(of: Array(rfcMessage[0..<48])))
+        XCTAssertEqual(HexBytes.encode(tag4), "51f0bebf7e3b9d92fc49741779363cfe")
+    }
+
+    func testTagEqualIsExact() {
+        var rng = SeededRandom(seed: 1)
+        let a = rng.bytes(16)
+        XCTAssertTrue(gov_tag_equal(a, a))
+        for byte in 0..<16 {
+            for bit in 0..<8 {
+                var b = a
+                b[byte] ^= UInt8(1 << bit)
+                XCTAssertFalse(gov_tag_equal(a, b), "byte \(byte) bit \(bit)")
+            }
+        }
+    }
+
+    /// Thousands of random keys and messages of every length 0-100 bytes against BoringSSL.
+    func testMatchesSwiftCryptoOnRandomInputs() throws {
+        var rng = SeededRandom(seed: 4493)
+        for i in 0..<4000 {
+            let keyBytes = rng.bytes(16)
+            let message = rng.bytes(i < 101 ? i : Int.random(in: 0...100, using: &rng))
+            var reference = try AES.CMAC(key: SymmetricKey(data: keyBytes))
+            reference.update(data: message)
+            let expected = reference.finalize().withUnsafeBytes { Array($0) }
+            let key = try XCTUnwrap(CMACKey(bytes: keyBytes))
+            XCTAssertEqual(key.tag(of: message), expected, "key \(HexBytes.encode(keyBytes)) length \(message.count)")
+        }
+    }
+
+    /// Random bursts of 0-32 messages mixing 1-4 blocks and three keys, plus uniform bursts
+    /// that take the one-key fast paths, against one message at a time.
+    func testBurstMatchesSingleMessage() throws {
+        var rng = SeededRandom(seed: 32)
+        let keys = (0..<3).map { _ in CMACKey(bytes: rng.bytes(16))! }
+        let burst = MACBurst(capacity: 32)
+        for round in 0..<600 {
+            let n = round < 3 ? [0, 1, 32][round] : Int.random(in: 1...32, using: &rng)
+            let kind = round % 4  // 0: mixed; 1: all 3 blocks one key; 2: all 4 blocks one key; 3: 3/4, mixed keys
+            for i in 0..<n {
+                let blocks: UInt8 = switch kind {
+                case 0: UInt8.random(in: 1...4, using: &rng)
+                case 1: 3
+                case 2: 4
+                default: Bool.random(using: &rng) ? 3 : 4
+                }
+                let key = kind == 1 || kind == 2 ? keys[round % 3] : keys[Int.random(in: 0..<3, using: &rng)]
+                burst.slot(i).copyMemory(from: rng.bytes(64), byteCount: 64)
+                burst.blockCounts[i] = blocks
+                burst.keys[i] = key.expanded
+            }
+            burst.compute(count: n)
+            for i in 0..<n {
+                var expected = [UInt8](repeating: 0, count: 16)
+                gov_cmac(burst.keys[i]!, burst.slot(i).assumingMemoryBound(to: UInt8.self), 16 * Int(burst.blockCounts[i]),
+                         &expected)
+                let got = Array(UnsafeRawBufferPointer(start: burst.tag(i), count: 16))
+                XCTAssertEqual(got, expected, "round \(round) message \(i) of \(n), \(burst.blockCounts[i]) blocks")
+            }
+        }
+    }
+
+    /// A block count outside 1..4 is computed alone and clamped to the 64-byte slot.
+    func testBurstClampsOutOfRangeBlockCounts() throws {
+        let key = try XCTUnwrap(CMACKey(bytes: rfcKey))
+        let burst = MACBurst(capacity: 3)
+        for i in 0..<3 {
+            burst.slot(i).copyMemory(from: rfcMessage, byteCount: 64)
+            burst.keys[i] = key.expanded
+        }
+        burst.blockCounts[0] = 0
+        burst.blockCounts[1] = 200
+        burst.blockCounts[2] = 3
+        burst.compute(count: 3)
+        func tag(_ i: Int) -> String { HexBytes.encode(UnsafeRawBufferPointer(start: burst.tag(i), count: 16)) }
+        XCTAssertEqual(tag(0), "bb1d6929e95937287fa37d129b756746")
+        XCTAssertEqual(tag(1), "51f0bebf7e3b9d92fc49741779363cfe")
+        XCTAssertEqual(tag(2), HexBytes.encode(key.tag(of: Array(rfcMessage[0..<48]))))
+    }
+
+    func testKeyRefusesOtherLengthsAndNeverPrintsItself() {
+        XCTAssertNil(CMACKey(bytes: [UInt8](repeating: 1, count: 15)))
+        XCTAssertNil(CMACKey(hex: "00112233"))
+        let key = CMACKey(hex: "2b7e1516 28aed2a6 abf71588 09cf4f3c\n")
+        XCTAssertNotNil(key)
+        XCTAssertEqual("\(key!)", "CMACKey(redacted)")
+    }
+}
