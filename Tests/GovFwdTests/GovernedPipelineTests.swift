@@ -126,7 +126,34 @@ final class GovernedPipelineTests: XCTestCase {
         var f = frame
         let gov = govOffset(f)
         f[gov + 3] -= 1
+        recomputeUDPChecksum(&f)
         return f
+    }
+
+    /// Recomputes a non-zero outer UDP checksum from scratch (pseudo-header, RFC 768 / 8200).
+    static func recomputeUDPChecksum(_ f: inout [UInt8]) {
+        let type = Int(f[12]) << 8 | Int(f[13])
+        guard type == 0x0800 || type == 0x86DD else { return }
+        let ip = 14
+        let v6 = type == 0x86DD
+        let udp = v6 ? ip + 40 : ip + Int(f[ip] & 0x0F) * 4
+        guard f[udp + 6] != 0 || f[udp + 7] != 0 else { return }
+        let length = Int(f[udp + 4]) << 8 | Int(f[udp + 5])
+        var pseudo: [UInt8] = v6 ? Array(f[ip + 8..<ip + 40]) : Array(f[ip + 12..<ip + 20])
+        pseudo += v6 ? [0, 0, UInt8(length >> 8), UInt8(length & 0xFF), 0, 0, 0, 17] : [0, 17, UInt8(length >> 8), UInt8(length & 0xFF)]
+        f[udp + 6] = 0
+        f[udp + 7] = 0
+        var segment = Array(f[udp..<udp + length])
+        if segment.count % 2 == 1 { segment.append(0) }
+        var sum: UInt32 = 0
+        for bytes in [pseudo, segment] {
+            for k in stride(from: 0, to: bytes.count, by: 2) { sum += UInt32(bytes[k]) << 8 | UInt32(bytes[k + 1]) }
+        }
+        while sum >> 16 != 0 { sum = (sum & 0xFFFF) + (sum >> 16) }
+        var checksum = ~UInt16(sum)
+        if checksum == 0 { checksum = 0xFFFF }
+        f[udp + 6] = UInt8(checksum >> 8)
+        f[udp + 7] = UInt8(checksum & 0xFF)
     }
 
     static func govOffset(_ f: [UInt8]) -> Int {

@@ -16,9 +16,28 @@ extension GovernPipeline {
             if boundary == .legacy || boundary == .gateway {
                 stripCarrier(i)
             } else if !f.contains(.pushed) {
-                let at = parsed[i].hopBudgetOffset
-                let hops = frames[i].load(fromByteOffset: at, as: UInt8.self)
-                frames[i].storeBytes(of: hops &- 1, toByteOffset: at, as: UInt8.self)
+                decrementHopBudget(i)
+            }
+        }
+    }
+
+    /// `hop_budget - 1` (the parser guaranteed it is above 0). Under a non-zero outer UDP
+    /// checksum (always over IPv6) the checksum is updated for the changed word
+    /// `next_proto | hop_budget` (RFC 1624), a computed 0 being sent as 0xFFFF (RFC 768).
+    @inline(__always)
+    func decrementHopBudget(_ i: Int) {
+        let p = parsed[i]
+        let frame = frames[i]
+        let word = Int(p.hopBudgetOffset) &- 1
+        let old = UnsafeRawPointer(frame).loadBigEndian(at: word, as: UInt16.self)
+        let new = old &- 1
+        frame.storeBigEndian(new, at: word)
+        if p.udpOffset != 0 {
+            let at = Int(p.udpOffset) &+ 6
+            let checksum = UnsafeRawPointer(frame).loadBigEndian(at: at, as: UInt16.self)
+            if checksum != 0 {
+                let updated = InternetChecksum.update(checksum, old: old, new: new)
+                frame.storeBigEndian(updated == 0 ? 0xFFFF : updated, at: at)
             }
         }
     }
