@@ -5,7 +5,7 @@
 #
 # Both are safe to repeat; `deps` only installs packages that are absent.
 
-SWIFT       ?= swift
+SWIFT       ?= $(shell command -v swift || echo /opt/swift/usr/bin/swift)
 BUILD_DIR   ?= .build
 RELEASE_BIN := $(BUILD_DIR)/release/govfwd
 OUT         ?= out

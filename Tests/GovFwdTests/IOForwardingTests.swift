@@ -56,7 +56,7 @@ final class IOForwardingTests: XCTestCase {
         let output = dir.appendingPathComponent("out.pcap")
         let result = try GovFwdProcess.run(GovFwdProcess.eal() + [
             "--vdev", "net_pcap0,rx_pcap=\(capture.path),tx_pcap=\(output.path)", "--",
-            "--port-topology", "loop", "--idle-timeout", "0.5",
+            "--forward-mode", "io", "--port-topology", "loop", "--idle-timeout", "0.5",
         ])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(try pcapPackets(output) == pcapPackets(capture))
@@ -67,7 +67,7 @@ final class IOForwardingTests: XCTestCase {
         let dir = try GovFwdProcess.scratch("null")
         let stats = dir.appendingPathComponent("stats.json")
         let result = try GovFwdProcess.run(GovFwdProcess.eal() + [
-            "--vdev", "net_null0", "--vdev", "net_null1", "--", "--duration", "2", "--stats-file", stats.path,
+            "--vdev", "net_null0", "--vdev", "net_null1", "--", "--forward-mode", "io", "--duration", "2", "--stats-file", stats.path,
         ])
         XCTAssertEqual(result.status, 0, result.stderr)
         let s = try RunStatistics.load(stats)
@@ -83,7 +83,7 @@ final class IOForwardingTests: XCTestCase {
         let dir = try GovFwdProcess.scratch("max-packets")
         let stats = dir.appendingPathComponent("stats.json")
         let result = try GovFwdProcess.run(GovFwdProcess.eal() + [
-            "--vdev", "net_null0", "--vdev", "net_null1", "--", "--max-packets", "200000", "--stats-file", stats.path,
+            "--vdev", "net_null0", "--vdev", "net_null1", "--", "--forward-mode", "io", "--max-packets", "200000", "--stats-file", stats.path,
         ], timeout: 30)
         XCTAssertEqual(result.status, 0, result.stderr)
         let s = try RunStatistics.load(stats)
@@ -95,7 +95,7 @@ final class IOForwardingTests: XCTestCase {
     /// SIGINT and SIGTERM stop the run cleanly: final statistics, accounting, pool empty.
     func testSignalsStopCleanly() throws {
         for signal in [SIGINT, SIGTERM] {
-            let result = try GovFwdProcess.run(GovFwdProcess.eal() + ["--vdev", "net_null0", "--vdev", "net_null1", "--"],
+            let result = try GovFwdProcess.run(GovFwdProcess.eal() + ["--vdev", "net_null0", "--vdev", "net_null1", "--", "--forward-mode", "io"],
                                                timeout: 30) { pid in
                 usleep(1_500_000)
                 kill(pid, signal)
@@ -111,13 +111,15 @@ final class IOForwardingTests: XCTestCase {
     func testSetupErrorsNameTheProblem() throws {
         let cases: [(name: String, arguments: [String], message: String)] = [
             ("unknown option", GovFwdProcess.eal() + ["--vdev", "net_null0", "--", "--bogus"], "Unknown option '--bogus'"),
-            ("no ports", GovFwdProcess.eal() + ["--"], "no ports: the EAL found no device"),
-            ("one lcore", GovFwdProcess.eal(lcores: "0") + ["--vdev", "net_null0", "--"], "no worker lcore"),
-            ("odd ports paired", GovFwdProcess.eal() + ["--vdev", "net_null0", "--"], "paired needs an even number of ports"),
-            ("missing port", GovFwdProcess.eal() + ["--vdev", "net_null0", "--vdev", "net_null1", "--", "--ports", "0,5"], "port 5 does not exist"),
+            ("no ports", GovFwdProcess.eal() + ["--", "--forward-mode", "io"], "no ports: the EAL found no device"),
+            ("one lcore", GovFwdProcess.eal(lcores: "0") + ["--vdev", "net_null0", "--", "--forward-mode", "io"], "no worker lcore"),
+            ("odd ports paired", GovFwdProcess.eal() + ["--vdev", "net_null0", "--", "--forward-mode", "io"], "paired needs an even number of ports"),
+            ("govern without config", GovFwdProcess.eal() + ["--vdev", "net_null0", "--"], "govern needs --config"),
+            ("bad config", GovFwdProcess.eal() + ["--vdev", "net_null0", "--", "--config", "/nonexistent.yaml"], "/nonexistent.yaml"),
+            ("missing port", GovFwdProcess.eal() + ["--vdev", "net_null0", "--vdev", "net_null1", "--", "--forward-mode", "io", "--ports", "0,5"], "port 5 does not exist"),
             ("bad burst", GovFwdProcess.eal() + ["--vdev", "net_null0", "--", "--burst", "64"], "--burst must be 1 to 32"),
             ("bad lcore list", GovFwdProcess.eal(lcores: "0,999") + ["--"], "EAL initialisation failed"),
-            ("too many rx queues", GovFwdProcess.eal() + ["--vdev", "net_pcap0,rx_pcap=\(capture.path)", "--vdev", "net_null1", "--", "--rxq", "40"], "rx queues requested"),
+            ("too many rx queues", GovFwdProcess.eal() + ["--vdev", "net_pcap0,rx_pcap=\(capture.path)", "--vdev", "net_null1", "--", "--forward-mode", "io", "--rxq", "40"], "rx queues requested"),
         ]
         for c in cases {
             let result = try GovFwdProcess.run(c.arguments, timeout: 30)

@@ -11,6 +11,9 @@ struct ForwardingRun {
     static let invariantFailure: Int32 = 70
 
     func run() throws -> Int32 {
+        if options.forwardMode == .govern && options.config == nil {
+            throw SetupError("--forward-mode govern needs --config FILE (or use --forward-mode io); see govfwd --help")
+        }
         guard gov_cmac_cpu_supported() else { throw SetupError("this CPU has no AES-NI; GovFwd needs it for the governance MAC") }
         let workers = EAL.workerLcores()
         guard !workers.isEmpty else {
@@ -69,8 +72,8 @@ struct ForwardingRun {
         }
         let stageCycles = workers.map { _ in options.stageCycles ? StageCycles() : nil }
 
-        let counters = workers.map { _ in LcoreCounters() }
-        let statistics = Statistics(ports: ports, counters: counters)
+        let counters = workers.map { _ in LcoreCounters(policySlots: config?.policies.count ?? 0) }
+        let statistics = Statistics(ports: ports, counters: counters, lcores: workers, policies: config?.policies ?? [])
         cdpdk_install_signal_handlers()
         log("forwarding in \(options.forwardMode.rawValue) mode, \(config == nil ? "topology \(options.portTopology.rawValue)" : "egress by policy"), \(ports.count) ports, \(workers.count) worker lcores, pool of \(poolSize) mbufs; Ctrl-C stops")
 

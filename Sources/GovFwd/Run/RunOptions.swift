@@ -106,9 +106,6 @@ struct RunOptions: ParsableArguments {
         if let duration, duration <= 0 { throw ValidationError("--duration must be positive") }
         if let idleTimeout, idleTimeout <= 0 { throw ValidationError("--idle-timeout must be positive") }
         _ = try selectedPorts()
-        if forwardMode == .govern && config == nil {
-            throw ValidationError("--forward-mode govern needs --config FILE (or use --forward-mode io)")
-        }
     }
 
     /// The `--ports` list, or nil for every port.

@@ -6,6 +6,24 @@ import Pipeline
 struct Statistics {
     let ports: [Port]
     let counters: [LcoreCounters]
+    /// The worker lcore of each counter block.
+    var lcores: [UInt32] = []
+    var policies: [ScopePolicy] = []
+
+    /// Per scope, from the per-policy counters: forwarded, and dropped after the policy was found.
+    func scopes() -> [(scope: UInt32, forwarded: UInt64, dropped: UInt64)] {
+        var sums: [UInt32: (UInt64, UInt64)] = [:]
+        for (index, policy) in policies.enumerated() {
+            var f: UInt64 = 0, d: UInt64 = 0
+            for c in counters where index < c.policySlots {
+                f &+= c.policies[2 * index]
+                d &+= c.policies[2 * index + 1]
+            }
+            let old = sums[policy.scopeID] ?? (0, 0)
+            sums[policy.scopeID] = (old.0 + f, old.1 + d)
+        }
+        return sums.keys.sorted().map { ($0, sums[$0]!.0, sums[$0]!.1) }
+    }
 
     func port(_ id: UInt16) -> PortCounters {
         var sum = PortCounters()
@@ -75,6 +93,21 @@ struct FinalReport {
         var mempoolSize: Int
         /// With --stage-cycles: TSC cycles per packet of each stage.
         var stageCyclesPerPacket: [String: Double]?
+        var scopes: [ScopeLine]
+        var lcores: [LcoreLine]
+    }
+    struct ScopeLine: Codable {
+        var scope: UInt32
+        var forwarded: UInt64
+        var dropped: UInt64
+    }
+    struct LcoreLine: Codable {
+        var lcore: UInt32
+        var rx: UInt64
+        var forwarded: UInt64
+        var dropped: UInt64
+        var busyPolls: UInt64
+        var idlePolls: UInt64
     }
     var body: Body
 
@@ -99,7 +132,14 @@ struct FinalReport {
         body = Body(mode: mode, seconds: seconds, ports: lines, reasons: reasons, rx: rx, tx: tx, dropped: dropped,
                     auditCopies: lines.reduce(0) { $0 + $1.auditCopies },
                     activeSeconds: activeSeconds, rxMpps: activeSeconds > 0 ? Double(rx) / activeSeconds / 1e6 : 0, accountingOK: ok,
-                    mempoolInUse: -1, mempoolSize: 0)
+                    mempoolInUse: -1, mempoolSize: 0,
+                    scopes: statistics.scopes().map { ScopeLine(scope: $0.scope, forwarded: $0.forwarded, dropped: $0.dropped) },
+                    lcores: zip(statistics.lcores, statistics.counters).map { lcore, c in
+                        var sum = PortCounters()
+                        for p in statistics.ports { sum += c.ports[Int(p.id)] }
+                        return LcoreLine(lcore: lcore, rx: sum.rxPackets, forwarded: sum.forwarded, dropped: sum.dropped,
+                                         busyPolls: c.polls[0], idlePolls: c.polls[1])
+                    })
     }
 
     mutating func addStageCycles(_ blocks: [StageCycles]) {
@@ -127,6 +167,14 @@ struct FinalReport {
         } else {
             out.append("  drop reasons:")
             for (name, n) in nonzero { out.append("    \(name.padded(28)) \(n)") }
+        }
+        if !body.scopes.isEmpty {
+            out.append("  per scope (packets whose policy was found): " + body.scopes.map {
+                "scope \($0.scope): forwarded \($0.forwarded), dropped \($0.dropped)" }.joined(separator: "; "))
+        }
+        if body.lcores.count > 1 {
+            out.append("  per lcore: " + body.lcores.map {
+                "lcore \($0.lcore): rx \($0.rx), forwarded \($0.forwarded), dropped \($0.dropped)" }.joined(separator: "; "))
         }
         out.append(String(format: "  rate: %.3f Mpps received over %.3f s of traffic", body.rxMpps, body.activeSeconds))
         if let stages = body.stageCyclesPerPacket {

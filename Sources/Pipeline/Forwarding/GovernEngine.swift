@@ -44,9 +44,15 @@ public struct GovernEngine: ForwardEngine {
         var drops = 0
         var nTouched = 0
         let reasons = counters.reasons
+        let policyCounters = counters.policies
         for i in 0..<count {
             let m = pipeline.mbufs[i]
             let verdict = pipeline.verdicts[i]
+            let policy = pipeline.policyPosition[i]
+            if policy >= 0 {
+                let index = Int(pipeline.tables.policies.entries[Int(policy)].index)
+                policyCounters[index &* 2 &+ (verdict == 0 ? 0 : 1)] &+= 1
+            }
             if verdict != 0 {
                 reasons[Int(verdict)] &+= 1
                 dropList[drops] = m

@@ -19,10 +19,7 @@ extension GovernPipeline {
         if policyKeys.count > 0 { policyKeys.lookup(in: policies.hash) }
 
         for i in 0..<count where verdicts[i] == 0 {
-            if flags[i].contains(.passed) {
-                policyPosition[i] = -1
-                continue
-            }
+            if flags[i].contains(.passed) { continue }
             let position = policyKeys.positions[Int(policySlot[i])]
             policyPosition[i] = position
             guard position >= 0 else {

@@ -15,6 +15,7 @@ extension GovernPipeline {
             frames[i] = frame
             verdicts[i] = 0
             flags[i] = []
+            policyPosition[i] = -1
             parser.parse(frame, length: mbufDataLength(m), into: &parsed[i])
             guard let reason = parsed[i].drop else { continue }
             if reason != .notGoverned {

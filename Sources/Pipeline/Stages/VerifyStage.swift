@@ -46,24 +46,43 @@ extension GovernPipeline {
             }
         }
 
-        // Revocation: one bulk lookup of the capability ids still going.
+        // Revocation: the filter rules out almost every id; one bulk lookup for the rest.
+        let revocations = tables.revocations
         revocationKeys.reset()
         for i in 0..<count where verdicts[i] == 0 && flags[i].isEmpty {
-            authoritySlot[i] = UInt8(truncatingIfNeeded: revocationKeys.slot(for: parsed[i].header.capability.rawValue))
+            let id = parsed[i].header.capability.rawValue
+            if revocations.mayContain(id) {
+                authoritySlot[i] = UInt8(truncatingIfNeeded: revocationKeys.slot(for: id))
+            } else {
+                authoritySlot[i] = UInt8.max
+            }
         }
         if revocationKeys.count > 0 {
-            revocationKeys.lookup(in: tables.revocations.hash)
+            revocationKeys.lookup(in: revocations.hash)
         }
 
-        // Revoked, then what the authority may grant.
+        // Revoked, then what the authority may grant. Packets of a burst mostly share
+        // authority and scope: the last scope entitlement looked up is remembered.
+        var lastEntitled: UInt64 = UInt64.max
+        var lastEntitledResult = false
         for i in 0..<count where verdicts[i] == 0 && flags[i].isEmpty {
-            if revocationKeys.positions[Int(authoritySlot[i])] >= 0 {
+            let slot = authoritySlot[i]
+            if slot != UInt8.max && revocationKeys.positions[Int(slot)] >= 0 {
                 drop(i, .revoked)
                 continue
             }
             let h = parsed[i].header
             let entry = authorities.entries[Int(authorityPosition[i])]
-            if !entry.allScopes && !authorities.entitles(authority: h.authority.rawValue, scope: h.scope.rawValue) {
+            var entitled = entry.allScopes
+            if !entitled {
+                let key = AuthorityTable.scopeKey(authority: h.authority.rawValue, scope: h.scope.rawValue)
+                if key != lastEntitled {
+                    lastEntitled = key
+                    lastEntitledResult = authorities.scopes.lookup(key) >= 0
+                }
+                entitled = lastEntitledResult
+            }
+            if !entitled {
                 drop(i, .scopeNotEntitled)
             } else if h.trust.rawValue > entry.maxTrust {
                 drop(i, .trustNotEntitled)
