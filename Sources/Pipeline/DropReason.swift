@@ -46,6 +46,7 @@ public enum DropReason: UInt8, CaseIterable, Sendable {
     case labelCeiling = 31
     case rateExceeded = 32
     case txFull = 33
+    case rxonlyDiscard = 34
 
     /// The one table of names and descriptions. The name is the telemetry and counter name
     /// (snake_case, stable); the summary is one line for operators.
@@ -85,6 +86,7 @@ public enum DropReason: UInt8, CaseIterable, Sendable {
         case .labelCeiling: ("label_ceiling", "label above the egress port's ceiling")
         case .rateExceeded: ("rate_exceeded", "the meter for (scope, rate class) is red")
         case .txFull: ("tx_full", "the egress queue did not take the packet")
+        case .rxonlyDiscard: ("rxonly_discard", "received and freed by a benchmark mode (rxonly, txonly): not forwarded by design")
         }
     }
 

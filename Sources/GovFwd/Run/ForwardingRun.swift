@@ -14,6 +14,16 @@ struct ForwardingRun {
         if options.forwardMode == .govern && options.config == nil {
             throw SetupError("--forward-mode govern needs --config FILE (or use --forward-mode io); see govfwd --help")
         }
+        var templates: TxTemplates? = nil
+        if options.forwardMode == .txonly {
+            guard let path = options.txPcap else { throw SetupError("--forward-mode txonly needs --tx-pcap FILE (e.g. made by govfwd craft)") }
+            var reader = try PcapReader(path: path)
+            let frames = try reader.readAll().map(\.data).filter { $0.count <= 2048 }
+            guard !frames.isEmpty, frames.count <= 65535 else {
+                throw SetupError("--tx-pcap \(path): needs 1 to 65535 frames of at most 2048 bytes, has \(frames.count)")
+            }
+            templates = TxTemplates(frames: frames)
+        }
         guard gov_cmac_cpu_supported() else { throw SetupError("this CPU has no AES-NI; GovFwd needs it for the governance MAC") }
         let workers = EAL.workerLcores()
         guard !workers.isEmpty else {
@@ -81,7 +91,8 @@ struct ForwardingRun {
         let start = Date()
         for (i, lcore) in workers.enumerated() {
             let worker = try makeWorker(lcore: lcore, streams: streams[i], txQueue: UInt16(i), counters: counters[i],
-                                        tables: tables, workers: workers.count, stageCycles: stageCycles[i])
+                                        tables: tables, workers: workers.count, stageCycles: stageCycles[i],
+                                        templates: templates, pool: pool)
             try launcher.launch(on: lcore, worker)
         }
 
@@ -104,18 +115,26 @@ struct ForwardingRun {
 
     /// Builds the worker for the chosen mode; each mode is its own specialisation.
     private func makeWorker(lcore: UInt32, streams: [RxStream], txQueue: UInt16, counters: LcoreCounters,
-                            tables: GovernTables?, workers: Int, stageCycles: StageCycles?) throws -> () -> Void {
+                            tables: GovernTables?, workers: Int, stageCycles: StageCycles?,
+                            templates: TxTemplates?, pool: Mempool) throws -> () -> Void {
+        func worker<E: ForwardEngine>(_ engine: E) -> () -> Void {
+            let w = Worker(lcore: lcore, streams: streams, txQueue: txQueue, burstSize: options.burst, engine: engine, counters: counters)
+            return { w.run() }
+        }
         switch options.forwardMode {
+        case .macswap:
+            return worker(MacSwapEngine())
+        case .rxonly:
+            return worker(RxOnlyEngine())
+        case .txonly:
+            var ports: [UInt16] = []
+            for s in streams where !ports.contains(s.txPort) { ports.append(s.txPort) }
+            return worker(TxOnlyEngine(templates: templates!, pool: pool, ports: ports, burstSize: options.burst))
         case .govern:
             let pipeline = try GovernPipeline(tables: tables!, workers: workers)
-            let engine = GovernEngine(pipeline: pipeline, clock: UnixClock(fixed: options.now), stageCycles: stageCycles)
-            let worker = Worker(lcore: lcore, streams: streams, txQueue: txQueue, burstSize: options.burst,
-                                engine: engine, counters: counters)
-            return { worker.run() }
+            return worker(GovernEngine(pipeline: pipeline, clock: UnixClock(fixed: options.now), stageCycles: stageCycles))
         case .io:
-            let worker = Worker(lcore: lcore, streams: streams, txQueue: txQueue, burstSize: options.burst,
-                                engine: IOEngine(), counters: counters)
-            return { worker.run() }
+            return worker(IOEngine())
         }
     }
 

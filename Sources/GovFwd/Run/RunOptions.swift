@@ -7,6 +7,12 @@ enum ForwardMode: String, ExpressibleByArgument, CaseIterable {
     case govern
     /// Pass-through to the topology's peer port, the I/O baseline.
     case io
+    /// Ethernet addresses swapped, then to the peer port.
+    case macswap
+    /// Receive and free.
+    case rxonly
+    /// Generate from the frames of --tx-pcap on every peer port.
+    case txonly
 
     static var allValueStrings: [String] { allCases.map(\.rawValue) }
 }
@@ -25,13 +31,17 @@ enum PortTopology: String, ExpressibleByArgument, CaseIterable {
 /// Application options, the part of the command line after `--`.
 struct RunOptions: ParsableArguments {
     @Option(name: .customLong("forward-mode"),
-            help: ArgumentHelp("govern (the governed pipeline, needs --config) or io (every packet unchanged to the topology's peer port: the I/O baseline).",
+            help: ArgumentHelp("govern: the governed pipeline (needs --config). Benchmark modes, testpmd style: io (every packet unchanged to the topology's peer port, the I/O baseline), macswap (Ethernet addresses swapped, then to the peer port), rxonly (receive and free), txonly (send the frames of --tx-pcap in a loop, e.g. governed traffic made by govfwd craft).",
                                valueName: "mode"))
     var forwardMode: ForwardMode = .govern
 
     @Option(name: .customLong("config"),
             help: ArgumentHelp("The node's YAML configuration (govern mode): ports, authorities, policies, revocations, gateway selectors. See docs/configuration.md.", valueName: "file"))
     var config: String?
+
+    @Option(name: .customLong("tx-pcap"),
+            help: ArgumentHelp("txonly: the frames to send, in a loop (at most 65535 of them).", valueName: "file"))
+    var txPcap: String?
 
     @Flag(name: .customLong("stage-cycles"),
           help: "Measure TSC cycles per packet of each stage (rx, parse, verify, classify, act, tx) and report them at exit. Off: no clock is read.")

@@ -69,6 +69,7 @@ struct FinalReport {
         var tx: UInt64
         var auditCopies: UInt64
         var txFull: UInt64
+        var generated: UInt64
         var hwRxPackets: UInt64
         var hwTxPackets: UInt64
         var hwRxMissed: UInt64
@@ -82,6 +83,7 @@ struct FinalReport {
         var ports: [PortLine]
         var reasons: [String: UInt64]
         var rx: UInt64
+        var generated: UInt64
         var tx: UInt64
         var dropped: UInt64
         var auditCopies: UInt64
@@ -117,7 +119,7 @@ struct FinalReport {
             let c = statistics.port(p.id)
             let hw = Ports.hardwareStats(p.id)
             lines.append(PortLine(id: p.id, name: p.name, driver: p.driver, rx: c.rxPackets, forwarded: c.forwarded,
-                                  dropped: c.dropped, tx: c.txPackets, auditCopies: c.auditCopies, txFull: c.txFull,
+                                  dropped: c.dropped, tx: c.txPackets, auditCopies: c.auditCopies, txFull: c.txFull, generated: c.generated,
                                   hwRxPackets: hw.ipackets, hwTxPackets: hw.opackets, hwRxMissed: hw.imissed,
                                   hwRxErrors: hw.ierrors, hwTxErrors: hw.oerrors, hwRxNoMbuf: hw.rx_nombuf))
         }
@@ -128,8 +130,9 @@ struct FinalReport {
         let rx = lines.reduce(0) { $0 + $1.rx }
         let tx = lines.reduce(0) { $0 + $1.tx }
         let dropped = lines.reduce(0) { $0 + $1.dropped }
-        let ok = rx == tx + dropped && lines.allSatisfy { $0.rx == $0.forwarded + $0.dropped }
-        body = Body(mode: mode, seconds: seconds, ports: lines, reasons: reasons, rx: rx, tx: tx, dropped: dropped,
+        let generated = lines.reduce(0) { $0 + $1.generated }
+        let ok = rx + generated == tx + dropped && lines.allSatisfy { $0.rx + $0.generated == $0.forwarded + $0.dropped }
+        body = Body(mode: mode, seconds: seconds, ports: lines, reasons: reasons, rx: rx, generated: generated, tx: tx, dropped: dropped,
                     auditCopies: lines.reduce(0) { $0 + $1.auditCopies },
                     activeSeconds: activeSeconds, rxMpps: activeSeconds > 0 ? Double(rx) / activeSeconds / 1e6 : 0, accountingOK: ok,
                     mempoolInUse: -1, mempoolSize: 0,
@@ -183,7 +186,7 @@ struct FinalReport {
             out.append("  cycles per packet: " + order.map { "\($0) " + String(format: "%.1f", stages[$0] ?? 0) }.joined(separator: ", ")
                        + String(format: "; total %.1f", total))
         }
-        out.append("  accounting: rx \(body.rx) == tx \(body.tx) + dropped \(body.dropped)\(body.auditCopies > 0 ? " (audit copies \(body.auditCopies) apart)" : ""): \(body.accountingOK ? "ok" : "MISMATCH")")
+        out.append("  accounting: rx \(body.rx)\(body.generated > 0 ? " + generated \(body.generated)" : "") == tx \(body.tx) + dropped \(body.dropped)\(body.auditCopies > 0 ? " (audit copies \(body.auditCopies) apart)" : ""): \(body.accountingOK ? "ok" : "MISMATCH")")
         out.append("  mempool: \(body.mempoolInUse) of \(body.mempoolSize) mbufs in use: \(body.mempoolInUse == 0 ? "ok" : "LEAK")")
         return out.joined(separator: "\n")
     }

@@ -4,7 +4,7 @@ import CDPDK
 ///
 /// Packets are accounted at their ingress port: every received packet is either
 /// `forwarded` (accepted by a tx queue) or `dropped`, so `rxPackets == forwarded + dropped`
-/// once the lcore has stopped. `txPackets` counts what left through this port, audit
+/// once the lcore has stopped (plus `generated` in txonly mode). `txPackets` counts what left through this port, audit
 /// copies excluded; those are `auditCopies` on the audit port.
 public struct PortCounters {
     public var rxPackets: UInt64 = 0
@@ -13,6 +13,9 @@ public struct PortCounters {
     public var txPackets: UInt64 = 0
     public var auditCopies: UInt64 = 0
     public var txFull: UInt64 = 0
+    /// Packets made by this node (txonly), not received: accounted as `rx + generated ==
+    /// forwarded + dropped`, generated ones at the port they are sent from.
+    public var generated: UInt64 = 0
 
     public init() {}
 
@@ -23,6 +26,7 @@ public struct PortCounters {
         lhs.txPackets &+= rhs.txPackets
         lhs.auditCopies &+= rhs.auditCopies
         lhs.txFull &+= rhs.txFull
+        lhs.generated &+= rhs.generated
     }
 }
 

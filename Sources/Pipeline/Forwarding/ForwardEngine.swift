@@ -22,10 +22,14 @@ public protocol ForwardEngine {
     mutating func forward(_ burst: UnsafeMutablePointer<Mbuf?>, count: Int, stream: RxStream,
                           txQueue: UInt16, counters: LcoreCounters)
 
+    /// Called once per turn of the loop, after every stream was polled (txonly generates here).
+    mutating func afterPoll(txQueue: UInt16, counters: LcoreCounters)
+
     /// Called once after the loop stops: send or free anything still buffered.
     mutating func drain(txQueue: UInt16, counters: LcoreCounters)
 }
 
 extension ForwardEngine {
+    @inline(__always) public mutating func afterPoll(txQueue: UInt16, counters: LcoreCounters) {}
     public mutating func drain(txQueue: UInt16, counters: LcoreCounters) {}
 }

@@ -47,6 +47,7 @@ public final class Worker<Engine: ForwardEngine>: @unchecked Sendable {
                 busy &+= 1
                 engine.forward(burst, count: n, stream: stream, txQueue: txQueue, counters: counters)
             }
+            engine.afterPoll(txQueue: txQueue, counters: counters)
             if (busy &+ idle) & 0x3ff == 0 {
                 counters.polls[0] = busy
                 counters.polls[1] = idle
