@@ -101,8 +101,10 @@ static inline int cdpdk_mbuf_trim(struct rte_mbuf *m, uint16_t len) {
     CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_PKT_LEN, uint32_t) -= len;
     return 0;
 }
-/* rte_prefetch0() of the packet data of m. */
+/* rte_prefetch0() of the packet data of m (reads the mbuf header). */
 static inline void cdpdk_mbuf_prefetch_data(struct rte_mbuf *m) { __builtin_prefetch(cdpdk_mbuf_data(m), 0, 3); }
+/* rte_prefetch0() of the mbuf header itself (its first cache line). */
+static inline void cdpdk_mbuf_prefetch_header(struct rte_mbuf *m) { __builtin_prefetch(m, 0, 3); }
 
 /* rte_mbuf_refcnt_update(m, delta): used to send one mbuf out of two ports (audit copy). */
 uint16_t cdpdk_mbuf_refcnt_update(struct rte_mbuf *m, int16_t delta);

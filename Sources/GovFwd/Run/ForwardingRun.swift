@@ -155,6 +155,9 @@ struct ForwardingRun {
                 lastRx = rx
                 lastChange = now
             }
+            if cdpdk_take_reload_request() {
+                log("SIGHUP: reloading the configuration is not supported by this version; the running tables are kept (restart govfwd to apply a new configuration, after `govfwd check-config`)")
+            }
             if let max = options.maxPackets, rx >= max {
                 log("received \(rx) packets (--max-packets \(max)), stopping")
                 requestStop()

@@ -42,6 +42,9 @@ public final class GovernPipeline: @unchecked Sendable {
     let macBurst: MACBurst
 
     public let capacity: Int
+    /// The last (authority, scope) entitlement looked up, and the answer.
+    var entitlementCacheKey = UInt64.max
+    var entitlementCacheValue = false
 
     public init(tables: GovernTables, workers: Int = 1, capacity: Int = maxBurst) throws {
         self.tables = tables

@@ -37,58 +37,65 @@ extension GovernPipeline {
             macs &+= 1
         }
 
-        // The MACs, interleaved across the burst; constant-time comparison.
+        // The MACs, interleaved across the burst; constant-time comparison. A packet whose
+        // MAC verifies goes on in the same pass: the revocation filter rules out almost
+        // every capability id, and then the entitlements are checked. The few ids the
+        // filter cannot rule out wait for one bulk lookup, so that `revoked` still comes
+        // before the entitlement reasons.
         macBurst.compute(count: macs)
+        let revocations = tables.revocations
+        revocationKeys.reset()
+        var deferred = 0
         for n in 0..<macs {
             let i = Int(macIndex[n])
             if !macBurst.verify(n, against: UnsafeRawPointer(frames[i]) + parsed[i].macOffset) {
                 drop(i, .badMAC)
+                continue
             }
-        }
-
-        // Revocation: the filter rules out almost every id; one bulk lookup for the rest.
-        let revocations = tables.revocations
-        revocationKeys.reset()
-        for i in 0..<count where verdicts[i] == 0 && flags[i].isEmpty {
             let id = parsed[i].header.capability.rawValue
             if revocations.mayContain(id) {
                 authoritySlot[i] = UInt8(truncatingIfNeeded: revocationKeys.slot(for: id))
+                macIndex[deferred] = UInt8(truncatingIfNeeded: i)
+                deferred &+= 1
             } else {
-                authoritySlot[i] = UInt8.max
+                checkEntitlements(i)
             }
         }
-        if revocationKeys.count > 0 {
-            revocationKeys.lookup(in: revocations.hash)
-        }
-
-        // Revoked, then what the authority may grant. Packets of a burst mostly share
-        // authority and scope: the last scope entitlement looked up is remembered.
-        var lastEntitled: UInt64 = UInt64.max
-        var lastEntitledResult = false
-        for i in 0..<count where verdicts[i] == 0 && flags[i].isEmpty {
-            let slot = authoritySlot[i]
-            if slot != UInt8.max && revocationKeys.positions[Int(slot)] >= 0 {
+        if deferred == 0 { return }
+        revocationKeys.lookup(in: revocations.hash)
+        for n in 0..<deferred {
+            let i = Int(macIndex[n])
+            if revocationKeys.positions[Int(authoritySlot[i])] >= 0 {
                 drop(i, .revoked)
-                continue
+            } else {
+                checkEntitlements(i)
             }
-            let h = parsed[i].header
-            let entry = authorities.entries[Int(authorityPosition[i])]
-            var entitled = entry.allScopes
-            if !entitled {
-                let key = AuthorityTable.scopeKey(authority: h.authority.rawValue, scope: h.scope.rawValue)
-                if key != lastEntitled {
-                    lastEntitled = key
-                    lastEntitledResult = authorities.scopes.lookup(key) >= 0
-                }
-                entitled = lastEntitledResult
+        }
+    }
+
+    /// What the authority may grant: the scope, the trust level, the route class.
+    @inline(__always)
+    func checkEntitlements(_ i: Int) {
+        let authorities = tables.authorities
+        let h = parsed[i].header
+        let entry = authorities.entries[Int(authorityPosition[i])]
+        var entitled = entry.allScopes
+        if !entitled {
+            // Packets mostly share authority and scope: remember the last answer (the
+            // tables never change under a pipeline).
+            let key = AuthorityTable.scopeKey(authority: h.authority.rawValue, scope: h.scope.rawValue)
+            if key != entitlementCacheKey {
+                entitlementCacheKey = key
+                entitlementCacheValue = authorities.scopes.lookup(key) >= 0
             }
-            if !entitled {
-                drop(i, .scopeNotEntitled)
-            } else if h.trust.rawValue > entry.maxTrust {
-                drop(i, .trustNotEntitled)
-            } else if !entry.allowsRouteClass(h.routeClass.rawValue) {
-                drop(i, .routeClassNotEntitled)
-            }
+            entitled = entitlementCacheValue
+        }
+        if !entitled {
+            drop(i, .scopeNotEntitled)
+        } else if h.trust.rawValue > entry.maxTrust {
+            drop(i, .trustNotEntitled)
+        } else if !entry.allowsRouteClass(h.routeClass.rawValue) {
+            drop(i, .routeClassNotEntitled)
         }
     }
 }
