@@ -209,8 +209,7 @@ func startEAL() -> Bool {
     let arguments = ["govbench", "-l", "0", "--no-pci", "--no-huge", "-m", "512", "--no-telemetry",
                      "--file-prefix", "govbench-\(getpid())", "--log-level", "*:error",
                      "--vdev", "net_null0", "--vdev", "net_null1"]
-    var cArgs: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
-    return cArgs.withUnsafeMutableBufferPointer { cdpdk_eal_init(Int32(arguments.count), $0.baseAddress) } >= 0
+    return initializeEAL(arguments) != nil
 }
 
 if startEAL(), let pool = cdpdk_pktmbuf_pool_create("govbench_pool", 8191, 256, cdpdk_socket_id()) {

@@ -1,4 +1,5 @@
 import CDPDK
+import Glibc
 
 // Swift names for the DPDK entry points GovFwd uses. Swift code reaches DPDK through this
 // file; the C side, with one comment per accessor naming what it wraps, is
@@ -35,3 +36,40 @@ public let maxBurst = 32
 @inline(__always) public func tscHz() -> UInt64 { cdpdk_tsc_hz() }
 @inline(__always) public func stopRequested() -> Bool { cdpdk_should_stop() }
 public func requestStop() { cdpdk_request_stop() }
+
+/// Initialises the EAL with `arguments` (program name first). Returns the arguments it did
+/// not consume, the application's (what follows `--`), or nil with `cdpdk_errno()` set.
+/// The C strings stay allocated for the life of the process: the EAL may keep pointers to them.
+public func initializeEAL(_ arguments: [String]) -> [String]? {
+    var cArgs: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
+    let count = Int32(cArgs.count)
+    let consumed = cArgs.withUnsafeMutableBufferPointer { cdpdk_eal_init(count, $0.baseAddress) }
+    guard consumed >= 0 else { return nil }
+    // rte_eal_init permutes argv so that the application arguments follow position `consumed`.
+    return cArgs[(Int(consumed) + 1)...].compactMap { $0.map { String(cString: $0) } }
+}
+
+/// The text of a DPDK error number (rte_strerror).
+public func dpdkError(_ code: Int32) -> String { String(cString: cdpdk_strerror(code)) }
+
+/// SplitMix64 (Steele, Lea, Flood 2014): a seeded generator whose output function is also a
+/// good 64-bit mixer. Used for reproducible traffic (craft), tests, and the revocation filter.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        return Self.mix(state)
+    }
+
+    /// The output function alone: a bijective mix of `z`.
+    @inline(__always)
+    public static func mix(_ z: UInt64) -> UInt64 {
+        var z = z
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

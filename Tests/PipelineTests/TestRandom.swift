@@ -1,17 +1,9 @@
-/// A seeded generator (SplitMix64), so that every randomized test is reproducible.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
+import Pipeline
 
-    init(seed: UInt64) { state = seed }
+/// The seeded generator of every randomized test, so that each is reproducible.
+typealias SeededRandom = SplitMix64
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     mutating func bytes(_ count: Int) -> [UInt8] {
         (0..<count).map { _ in UInt8.random(in: 0...255, using: &self) }
     }

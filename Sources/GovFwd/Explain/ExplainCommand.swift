@@ -56,7 +56,7 @@ struct ExplainCommand: ParsableCommand {
         let tables = try GovernTables(config: config, portID: { ids[$0] })
         let pipeline = try GovernPipeline(tables: tables)
         guard let pool = cdpdk_pktmbuf_pool_create("explain_pool", 1023, 0, cdpdk_socket_id()) else {
-            throw ExplainError("cannot create an mbuf pool: \(String(cString: cdpdk_strerror(cdpdk_errno())))")
+            throw ExplainError("cannot create an mbuf pool: \(dpdkError(cdpdk_errno()))")
         }
         defer { cdpdk_mempool_free(pool) }
         let clock = now ?? UInt32(Date().timeIntervalSince1970)
@@ -175,8 +175,6 @@ enum ExplainEAL {
     static func start() throws {
         let arguments = ["govfwd-explain", "-l", "0", "--no-pci", "--no-huge", "-m", "128", "--no-telemetry",
                          "--file-prefix", "govfwd-explain-\(getpid())", "--log-level", "*:error"]
-        var cArgs: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
-        let rc = cArgs.withUnsafeMutableBufferPointer { cdpdk_eal_init(Int32(arguments.count), $0.baseAddress) }
-        guard rc >= 0 else { throw ExplainError("EAL initialisation failed: \(String(cString: cdpdk_strerror(cdpdk_errno())))") }
+        guard initializeEAL(arguments) != nil else { throw ExplainError("EAL initialisation failed: \(dpdkError(cdpdk_errno()))") }
     }
 }

@@ -55,7 +55,7 @@ struct ForwardingRun {
         let poolSize = options.mbufs ?? max(needed, 8191)
         let pool = try "govfwd_mbuf_pool".withCString { name -> Mempool in
             guard let pool = cdpdk_pktmbuf_pool_create(name, UInt32(poolSize), UInt32(cache), cdpdk_socket_id()) else {
-                throw SetupError("cannot create the mbuf pool (\(poolSize) mbufs of \(cdpdk_mbuf_default_buf_size()) bytes): \(String(cString: cdpdk_strerror(cdpdk_errno()))); reserve more hugepages, use --no-huge, or lower --mbufs/--rxd/--txd")
+                throw SetupError("cannot create the mbuf pool (\(poolSize) mbufs of \(cdpdk_mbuf_default_buf_size()) bytes): \(dpdkError(cdpdk_errno())); reserve more hugepages, use --no-huge, or lower --mbufs/--rxd/--txd")
             }
             return pool
         }

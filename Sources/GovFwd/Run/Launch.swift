@@ -22,7 +22,7 @@ struct LcoreLauncher {
         let rc = cdpdk_remote_launch(trampoline, box.toOpaque(), lcore)
         guard rc == 0 else {
             box.release()
-            throw SetupError("lcore \(lcore): rte_eal_remote_launch failed: \(String(cString: cdpdk_strerror(-rc)))")
+            throw SetupError("lcore \(lcore): rte_eal_remote_launch failed: \(dpdkError(-rc))")
         }
         launched.append((lcore, box))
     }

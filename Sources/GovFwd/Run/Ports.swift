@@ -51,7 +51,7 @@ enum Ports {
     static func info(_ id: UInt16) throws -> Port {
         var raw = cdpdk_port_info()
         let rc = cdpdk_port_info(id, &raw)
-        guard rc == 0 else { throw SetupError("port \(id): rte_eth_dev_info_get failed: \(String(cString: cdpdk_strerror(-rc)))") }
+        guard rc == 0 else { throw SetupError("port \(id): rte_eth_dev_info_get failed: \(dpdkError(-rc))") }
         let name = withUnsafeBytes(of: raw.name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
         let driver = withUnsafeBytes(of: raw.driver) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
         return Port(id: id, name: name, driver: driver, socket: raw.socket_id,
@@ -72,12 +72,12 @@ enum Ports {
                                   UInt16(txDescriptors), pool, &step)
         if rc != 0 {
             let what = step.map { String(cString: $0) } ?? "set-up"
-            throw SetupError("port \(port.id) (\(port.name)): \(what) failed: \(String(cString: cdpdk_strerror(-rc)))")
+            throw SetupError("port \(port.id) (\(port.name)): \(what) failed: \(dpdkError(-rc))")
         }
         if promiscuous {
             let prc = cdpdk_promiscuous_enable(port.id)
             if prc != 0 && prc != -ENOTSUP {
-                log("port \(port.id) (\(port.name)): promiscuous mode not enabled: \(String(cString: cdpdk_strerror(-prc)))")
+                log("port \(port.id) (\(port.name)): promiscuous mode not enabled: \(dpdkError(-prc))")
             }
         }
     }
@@ -108,7 +108,7 @@ enum Ports {
     static func stopAndClose(_ ports: [Port]) {
         for port in ports {
             let rc = cdpdk_port_stop(port.id)
-            if rc != 0 { log("port \(port.id) (\(port.name)): stop failed: \(String(cString: cdpdk_strerror(-rc)))") }
+            if rc != 0 { log("port \(port.id) (\(port.name)): stop failed: \(dpdkError(-rc))") }
             _ = cdpdk_port_close(port.id)
         }
     }

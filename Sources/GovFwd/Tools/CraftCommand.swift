@@ -87,7 +87,7 @@ struct CraftCommand: ParsableCommand {
         }
 
         let counts = try CraftMix(parsing: mix).counts(total: count)
-        var rng = CraftRandom(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var kinds = CraftMix.Kind.allCases.flatMap { [CraftMix.Kind](repeating: $0, count: counts[$0] ?? 0) }
         kinds.shuffle(using: &rng)
 
@@ -221,17 +221,3 @@ struct CraftMix {
     }
 }
 
-/// SplitMix64: the seeded generator that makes `craft` reproducible.
-struct CraftRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

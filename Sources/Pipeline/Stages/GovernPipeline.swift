@@ -151,7 +151,7 @@ final class MeterSet {
             let burst = max(s.burst, 1)
             // No excess bucket: a packet is green within the committed burst, else red.
             let rc = cdpdk_meter_config(m, UInt32(i), rate, burst, 0)
-            guard rc == 0 else { throw TableError("meter \(i): rte_meter configuration refused: \(String(cString: cdpdk_strerror(-rc)))") }
+            guard rc == 0 else { throw TableError("meter \(i): rte_meter configuration refused: \(dpdkError(-rc))") }
         }
     }
 

@@ -14,7 +14,7 @@ public final class HashTable: @unchecked Sendable {
         // rte_hash names are global in the process and at most 32 bytes.
         let unique = "\(name.prefix(16))_\(HashTable.nextSerial())"
         guard let h = cdpdk_hash_create(unique, UInt32(max(capacity, 8)), 8, socket) else {
-            throw TableError("cannot create table \(name) for \(capacity) keys: \(String(cString: cdpdk_strerror(cdpdk_errno())))")
+            throw TableError("cannot create table \(name) for \(capacity) keys: \(dpdkError(cdpdk_errno()))")
         }
         self.name = name
         hash = h
@@ -32,7 +32,7 @@ public final class HashTable: @unchecked Sendable {
     public func add(_ key: UInt64) throws -> Int {
         var k = key
         let pos = cdpdk_hash_add(hash, &k)
-        guard pos >= 0 else { throw TableError("table \(name) is full (adding key \(key)): \(String(cString: cdpdk_strerror(-pos)))") }
+        guard pos >= 0 else { throw TableError("table \(name) is full (adding key \(key)): \(dpdkError(-pos))") }
         return Int(pos)
     }
 

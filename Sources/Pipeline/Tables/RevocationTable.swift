@@ -32,14 +32,11 @@ public final class RevocationTable: @unchecked Sendable {
 
     public var count: Int { hash.count }
 
-    /// Two independent probe values from one mix of the id (splitmix64's finaliser);
-    /// the three filter bits are `a`, `a + b`, `a + 2b` (double hashing).
+    /// Two probe values from one mix of the id; the three filter bits are `a`, `a + b`,
+    /// `a + 2b` (double hashing).
     @inline(__always)
     static func probes(_ id: UInt64) -> (UInt64, UInt64) {
-        var z = id &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
+        let z = SplitMix64.mix(id &+ 0x9E37_79B9_7F4A_7C15)
         return (z, (z >> 32) | 1)
     }
 
