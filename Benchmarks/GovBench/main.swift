@@ -1,8 +1,9 @@
-// GovBench: TSC cycles per packet of the governance MAC and of parsing, and the heap
+// GovBench: TSC cycles per packet of the governance MAC, of parsing and of the governed
+// pipeline over real mbufs (EAL, mempool, null ports), and the heap
 // allocations made while measuring (which must be 0).
 //
-//   swift build -c release --scratch-path .build-wire --product GovBench
-//   .build-wire/release/GovBench [iterations-per-run]
+//   swift build -c release --product GovBench
+//   .build/release/GovBench [iterations-per-run]
 //
 // Each figure is the median over `runs` runs of `iterations` bursts of 32 packets.
 // See docs/mac.md for results and what they mean.
