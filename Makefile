@@ -11,7 +11,7 @@ RELEASE_BIN := $(BUILD_DIR)/release/govfwd
 OUT         ?= out
 APT_PACKAGES := dpdk dpdk-dev libdpdk-dev libnuma-dev libpcap-dev libipsec-mb-dev python3-scapy tshark make
 
-.PHONY: all deps hugepages build demo demo-io test bench clean
+.PHONY: all deps hugepages build demo test bench clean
 
 all: build
 
@@ -50,3 +50,9 @@ test: deps
 
 clean:
 	rm -rf $(BUILD_DIR) $(OUT)
+
+## The benchmark of DESIGN section 5 on one forwarding core: dpdk-testpmd io, govfwd io and govern,
+## Open vSwitch with DPDK; writes docs/benchmarks.md. More options: tools/bench --help, e.g.
+## make bench BENCH_ARGS="--seconds 5 --repeat 3"
+bench: build
+	tools/bench --govfwd $(RELEASE_BIN) $(BENCH_ARGS)
