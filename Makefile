@@ -55,4 +55,7 @@ clean:
 ## Open vSwitch with DPDK; writes docs/benchmarks.md. More options: tools/bench --help, e.g.
 ## make bench BENCH_ARGS="--seconds 5 --repeat 3"
 bench: build
+	@dpkg -s openvswitch-switch-dpdk >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq openvswitch-switch-dpdk >/dev/null; }
+	$(SWIFT) build -c release --product GovBench
 	tools/bench --govfwd $(RELEASE_BIN) $(BENCH_ARGS)

@@ -61,6 +61,21 @@ struct ForwardingRun {
         }
         defer { cdpdk_mempool_free(pool) }
 
+        // Tables and workers before any port starts: a configuration that cannot be built is
+        // refused while nothing runs yet.
+        var tables: GovernTables? = nil
+        if let config {
+            let ids = Dictionary(uniqueKeysWithValues: zip(config.ports.map(\.name), portIDs))
+            tables = try GovernTables(config: config, portID: { ids[$0] })
+        }
+        let stageCycles = workers.map { _ in options.stageCycles ? StageCycles() : nil }
+        let counters = workers.map { _ in LcoreCounters(policySlots: config?.policies.count ?? 0) }
+        let bodies = try workers.enumerated().map { i, lcore in
+            try makeWorker(lcore: lcore, streams: streams[i], txQueue: UInt16(i), counters: counters[i],
+                           tables: tables, workers: workers.count, stageCycles: stageCycles[i],
+                           templates: templates, pool: pool)
+        }
+
         var started: [Port] = []
         do {
             for port in ports {
@@ -74,26 +89,19 @@ struct ForwardingRun {
         }
         Ports.waitForLinks(ports, timeout: options.linkTimeout)
 
-        // Tables before any port starts forwarding: a configuration that cannot be built is refused here.
-        var tables: GovernTables? = nil
-        if let config {
-            let ids = Dictionary(uniqueKeysWithValues: zip(config.ports.map(\.name), portIDs))
-            tables = try GovernTables(config: config, portID: { ids[$0] })
-        }
-        let stageCycles = workers.map { _ in options.stageCycles ? StageCycles() : nil }
-
-        let counters = workers.map { _ in LcoreCounters(policySlots: config?.policies.count ?? 0) }
         let statistics = Statistics(ports: ports, counters: counters, lcores: workers, policies: config?.policies ?? [])
         cdpdk_install_signal_handlers()
         log("forwarding in \(options.forwardMode.rawValue) mode, \(config == nil ? "topology \(options.portTopology.rawValue)" : "egress by policy"), \(ports.count) ports, \(workers.count) worker lcores, pool of \(poolSize) mbufs; Ctrl-C stops")
 
         var launcher = LcoreLauncher()
         let start = Date()
-        for (i, lcore) in workers.enumerated() {
-            let worker = try makeWorker(lcore: lcore, streams: streams[i], txQueue: UInt16(i), counters: counters[i],
-                                        tables: tables, workers: workers.count, stageCycles: stageCycles[i],
-                                        templates: templates, pool: pool)
-            try launcher.launch(on: lcore, worker)
+        do {
+            for (lcore, body) in zip(workers, bodies) { try launcher.launch(on: lcore, body) }
+        } catch {
+            requestStop()
+            launcher.waitAll()
+            Ports.stopAndClose(ports)
+            throw error
         }
 
         let traffic = watch(statistics: statistics, start: start)
