@@ -38,17 +38,21 @@ enum Help {
 
         
         """
-        s += RunOptions.helpMessage(columns: 100)
-            .replacingOccurrences(of: "USAGE: run-options", with: "OPTIONS (after '--'):\n  usage:")
+        // ArgumentParser's own usage line names no real command here: the options follow '--'.
+        let options = RunOptions.helpMessage(columns: 100).split(separator: "\n", omittingEmptySubsequences: false)
+            .drop { !$0.hasPrefix("OPTIONS:") }.dropFirst()
+        s += "OPTIONS (after '--'):\n" + options.joined(separator: "\n")
         s += "\n\nTOOLS (no EAL options):\n"
         for tool in Tools.all {
             s += "  govfwd \(tool.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(tool.summary)\n"
         }
         s += """
 
-        EXAMPLE:
-          govfwd -l 0,1 --no-huge --vdev=net_pcap0,rx_pcap=in.pcap --vdev=net_pcap1,tx_pcap=out.pcap -- \\
-                 --forward-mode io --idle-timeout 1
+        EXAMPLES:
+          govfwd -l 0,1 --vdev=net_pcap0,rx_pcap=in.pcap --vdev=net_pcap1,tx_pcap=out.pcap -- \\
+                 --config configs/two-port.yaml --stats-period 1 --idle-timeout 1
+          govfwd -l 0,1 --no-huge --vdev=net_null0 --vdev=net_null1 -- --forward-mode io --duration 5
+          govfwd <tool> --help                   each tool's own options
 
         EXIT STATUS: 0 after a clean run; 1 on a set-up error (one line on stderr names it);
         70 when the final accounting (rx == tx + dropped) or the mempool check (0 in use) fails.
