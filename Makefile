@@ -46,7 +46,7 @@ demo: build
 ## The whole test suite: unit tests, shim tests over a real mempool, and the engine over pcap and null PMDs.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --disable-swift-testing
 
 clean:
 	rm -rf $(BUILD_DIR) $(OUT)
