@@ -179,7 +179,11 @@ struct FinalReport {
             out.append("  per lcore: " + body.lcores.map {
                 "lcore \($0.lcore): rx \($0.rx), forwarded \($0.forwarded), dropped \($0.dropped)" }.joined(separator: "; "))
         }
-        out.append(String(format: "  rate: %.3f Mpps received over %.3f s of traffic", body.rxMpps, body.activeSeconds))
+        if body.activeSeconds >= 0.01 {
+            out.append(String(format: "  rate: %.3f Mpps received over %.3f s of traffic", body.rxMpps, body.activeSeconds))
+        } else {
+            out.append("  rate: not measured (all packets arrived within a few milliseconds)")
+        }
         if let stages = body.stageCyclesPerPacket {
             let order = StageCycles.Stage.allCases.map(\.name)
             let total = stages.values.reduce(0, +)
