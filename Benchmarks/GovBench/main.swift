@@ -268,7 +268,7 @@ if startEAL(), let pool = cdpdk_pktmbuf_pool_create("govbench_pool", 8191, 256, 
     }
     let valid = pack(templates(forged: false))
     let forged = pack(templates(forged: true))
-    let counters = LcoreCounters(policySlots: 2)
+    let counters = LcoreCounters()
     var engine = GovernEngine(pipeline: pipeline, clock: UnixClock(fixed: now))
     var io = IOEngine()
     let stream = RxStream(rxPort: 0, rxQueue: 0, txPort: 1)

@@ -217,6 +217,11 @@ static inline uint64_t cdpdk_rdtsc(void) { return __builtin_ia32_rdtsc(); }
 /* rte_pause(): spin-wait hint. */
 static inline void cdpdk_pause(void) { __builtin_ia32_pause(); }
 
+/* __atomic_exchange_n of a pointer slot (acquire-release): hands an object from one lcore to another. */
+static inline void *cdpdk_ptr_exchange(void *volatile *slot, void *value) { return __atomic_exchange_n(slot, value, __ATOMIC_ACQ_REL); }
+/* __atomic_load_n of a pointer slot (acquire). */
+static inline void *cdpdk_ptr_load(void *volatile *slot) { return __atomic_load_n(slot, __ATOMIC_ACQUIRE); }
+
 /* The stop flag: set from a signal handler, polled by every worker loop (l2fwd's force_quit). */
 extern volatile int cdpdk_force_quit;
 /* Read the stop flag. */

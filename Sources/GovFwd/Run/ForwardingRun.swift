@@ -63,17 +63,16 @@ struct ForwardingRun {
 
         // Tables and workers before any port starts: a configuration that cannot be built is
         // refused while nothing runs yet.
-        var tables: GovernTables? = nil
-        if let config {
+        var governed: GovernState? = nil
+        if let config, let path = options.config {
             let ids = Dictionary(uniqueKeysWithValues: zip(config.ports.map(\.name), portIDs))
-            tables = try GovernTables(config: config, portID: { ids[$0] })
+            governed = try GovernState(config: config, path: path, portIDs: ids, workers: workers.count)
         }
         let stageCycles = workers.map { _ in options.stageCycles ? StageCycles() : nil }
-        let counters = workers.map { _ in LcoreCounters(policySlots: config?.policies.count ?? 0) }
+        let counters = workers.map { _ in LcoreCounters() }
         let bodies = try workers.enumerated().map { i, lcore in
-            try makeWorker(lcore: lcore, streams: streams[i], txQueue: UInt16(i), counters: counters[i],
-                           tables: tables, workers: workers.count, stageCycles: stageCycles[i],
-                           templates: templates, pool: pool)
+            try makeWorker(index: i, lcore: lcore, streams: streams[i], counters: counters[i], governed: governed,
+                           stageCycles: stageCycles[i], templates: templates, pool: pool)
         }
 
         var started: [Port] = []
@@ -89,7 +88,7 @@ struct ForwardingRun {
         }
         Ports.waitForLinks(ports, timeout: options.linkTimeout)
 
-        let statistics = Statistics(ports: ports, counters: counters, lcores: workers, policies: config?.policies ?? [])
+        let statistics = Statistics(ports: ports, counters: counters, lcores: workers, governed: governed)
         cdpdk_install_signal_handlers()
         log("forwarding in \(options.forwardMode.rawValue) mode, \(config == nil ? "topology \(options.portTopology.rawValue)" : "egress by policy"), \(ports.count) ports, \(workers.count) worker lcores, pool of \(poolSize) mbufs; Ctrl-C stops")
 
@@ -104,8 +103,9 @@ struct ForwardingRun {
             throw error
         }
 
-        let traffic = watch(statistics: statistics, start: start)
+        let traffic = watch(statistics: statistics, start: start, governed: governed)
         launcher.waitAll()
+        governed?.collectRetired()
         let seconds = Date().timeIntervalSince(start)
         if cdpdk_stop_signal() != 0 { log("signal \(cdpdk_stop_signal()) received, stopped") }
 
@@ -122,9 +122,10 @@ struct ForwardingRun {
     }
 
     /// Builds the worker for the chosen mode; each mode is its own specialisation.
-    private func makeWorker(lcore: UInt32, streams: [RxStream], txQueue: UInt16, counters: LcoreCounters,
-                            tables: GovernTables?, workers: Int, stageCycles: StageCycles?,
+    private func makeWorker(index: Int, lcore: UInt32, streams: [RxStream], counters: LcoreCounters,
+                            governed: GovernState?, stageCycles: StageCycles?,
                             templates: TxTemplates?, pool: Mempool) throws -> () -> Void {
+        let txQueue = UInt16(index)
         func worker<E: ForwardEngine>(_ engine: E) -> () -> Void {
             let w = Worker(lcore: lcore, streams: streams, txQueue: txQueue, burstSize: options.burst, engine: engine, counters: counters)
             return { w.run() }
@@ -139,8 +140,8 @@ struct ForwardingRun {
             for s in streams where !ports.contains(s.txPort) { ports.append(s.txPort) }
             return worker(TxOnlyEngine(templates: templates!, pool: pool, ports: ports, burstSize: options.burst))
         case .govern:
-            let pipeline = try GovernPipeline(tables: tables!, workers: workers)
-            return worker(GovernEngine(pipeline: pipeline, clock: UnixClock(fixed: options.now), stageCycles: stageCycles))
+            return worker(GovernEngine(pipeline: governed!.current[index], clock: UnixClock(fixed: options.now),
+                                       stageCycles: stageCycles, handoff: governed!.handoffs[index]))
         case .io:
             return worker(IOEngine())
         }
@@ -148,7 +149,7 @@ struct ForwardingRun {
 
     /// The main lcore's loop: stop conditions and periodic statistics, until the stop flag.
     /// Returns when packets were first and last seen arriving (to the millisecond).
-    private func watch(statistics: Statistics, start: Date) -> (first: Date?, last: Date) {
+    private func watch(statistics: Statistics, start: Date, governed: GovernState?) -> (first: Date?, last: Date) {
         var first: Date? = nil
         var previous: [UInt16: PortCounters] = [:]
         var lastReport = start
@@ -164,8 +165,13 @@ struct ForwardingRun {
                 lastChange = now
             }
             if cdpdk_take_reload_request() {
-                log("SIGHUP: reloading the configuration is not supported by this version; the running tables are kept (restart govfwd to apply a new configuration, after `govfwd check-config`)")
+                if let governed {
+                    governed.reload()
+                } else {
+                    log("SIGHUP ignored: \(options.forwardMode.rawValue) mode has no configuration to reload")
+                }
             }
+            governed?.collectRetired()
             if let max = options.maxPackets, rx >= max {
                 log("received \(rx) packets (--max-packets \(max)), stopping")
                 requestStop()

@@ -8,22 +8,8 @@ struct Statistics {
     let counters: [LcoreCounters]
     /// The worker lcore of each counter block.
     var lcores: [UInt32] = []
-    var policies: [ScopePolicy] = []
-
-    /// Per scope, from the per-policy counters: forwarded, and dropped after the policy was found.
-    func scopes() -> [(scope: UInt32, forwarded: UInt64, dropped: UInt64)] {
-        var sums: [UInt32: (UInt64, UInt64)] = [:]
-        for (index, policy) in policies.enumerated() {
-            var f: UInt64 = 0, d: UInt64 = 0
-            for c in counters where index < c.policySlots {
-                f &+= c.policies[2 * index]
-                d &+= c.policies[2 * index + 1]
-            }
-            let old = sums[policy.scopeID] ?? (0, 0)
-            sums[policy.scopeID] = (old.0 + f, old.1 + d)
-        }
-        return sums.keys.sorted().map { ($0, sums[$0]!.0, sums[$0]!.1) }
-    }
+    /// Governed mode: packets forwarded and dropped per scope.
+    var governed: GovernState? = nil
 
     func port(_ id: UInt16) -> PortCounters {
         var sum = PortCounters()
@@ -136,7 +122,7 @@ struct FinalReport {
                     auditCopies: lines.reduce(0) { $0 + $1.auditCopies },
                     activeSeconds: activeSeconds, rxMpps: activeSeconds > 0 ? Double(rx) / activeSeconds / 1e6 : 0, accountingOK: ok,
                     mempoolInUse: -1, mempoolSize: 0,
-                    scopes: statistics.scopes().map { ScopeLine(scope: $0.scope, forwarded: $0.forwarded, dropped: $0.dropped) },
+                    scopes: (statistics.governed?.scopeTotals() ?? []).map { ScopeLine(scope: $0.scope, forwarded: $0.forwarded, dropped: $0.dropped) },
                     lcores: zip(statistics.lcores, statistics.counters).map { lcore, c in
                         var sum = PortCounters()
                         for p in statistics.ports { sum += c.ports[Int(p.id)] }

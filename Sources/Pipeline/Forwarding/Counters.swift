@@ -43,20 +43,12 @@ public final class LcoreCounters: @unchecked Sendable {
     public let reasons: UnsafeMutablePointer<UInt64>
     /// Bursts that returned at least one packet, and polls that returned none.
     public let polls: UnsafeMutablePointer<UInt64>
-    /// Per scope policy (by its index in the configuration): packets forwarded, then dropped
-    /// after their policy was found. Slot `2 * index` and `2 * index + 1`.
-    public let policies: UnsafeMutablePointer<UInt64>
-    public let policySlots: Int
 
     public static let reasonSlots = 256
     public let portSlots: Int
 
-    public init(portSlots: Int = maxPortSlots, policySlots: Int = 0) {
+    public init(portSlots: Int = maxPortSlots) {
         self.portSlots = portSlots
-        self.policySlots = policySlots
-        policies = UnsafeMutableRawPointer.allocate(byteCount: max(policySlots, 1) * 16, alignment: 64)
-            .bindMemory(to: UInt64.self, capacity: max(policySlots, 1) * 2)
-        policies.initialize(repeating: 0, count: max(policySlots, 1) * 2)
         let raw = UnsafeMutableRawPointer.allocate(
             byteCount: portSlots * MemoryLayout<PortCounters>.stride + 64, alignment: 64)
         ports = raw.bindMemory(to: PortCounters.self, capacity: portSlots)
@@ -73,7 +65,6 @@ public final class LcoreCounters: @unchecked Sendable {
         UnsafeMutableRawPointer(ports).deallocate()
         UnsafeMutableRawPointer(reasons).deallocate()
         UnsafeMutableRawPointer(polls).deallocate()
-        UnsafeMutableRawPointer(policies).deallocate()
     }
 }
 

@@ -5,7 +5,9 @@ import CDPDK
 /// the engine groups the packets by egress port, transmits, and frees every drop and every
 /// unsent packet with one bulk free.
 public struct GovernEngine: ForwardEngine {
-    let pipeline: GovernPipeline
+    var pipeline: GovernPipeline
+    /// Where the main lcore offers a pipeline built from a reloaded configuration.
+    let handoff: PipelineHandoff?
     let clock: UnixClock
     let stageCycles: StageCycles?
     /// Per egress port: the packets to send, then the audit copies to send.
@@ -17,8 +19,10 @@ public struct GovernEngine: ForwardEngine {
     /// Ports with something queued in this burst.
     let touched: UnsafeMutablePointer<UInt16>
 
-    public init(pipeline: GovernPipeline, clock: UnixClock = UnixClock(), stageCycles: StageCycles? = nil) {
+    public init(pipeline: GovernPipeline, clock: UnixClock = UnixClock(), stageCycles: StageCycles? = nil,
+                handoff: PipelineHandoff? = nil) {
         self.pipeline = pipeline
+        self.handoff = handoff
         self.clock = clock
         self.stageCycles = stageCycles
         let slots = maxPortSlots * maxBurst
@@ -44,7 +48,7 @@ public struct GovernEngine: ForwardEngine {
         var drops = 0
         var nTouched = 0
         let reasons = counters.reasons
-        let policyCounters = counters.policies
+        let policyCounters = pipeline.policyCounters
         for i in 0..<count {
             let m = pipeline.mbufs[i]
             let verdict = pipeline.verdicts[i]
@@ -117,6 +121,17 @@ public struct GovernEngine: ForwardEngine {
             stageCycles.add(.tx, readTSC() &- t0)
             stageCycles.packets[0] &+= UInt64(count)
         }
+    }
+}
+
+extension GovernEngine {
+    /// Between bursts: switch to a pipeline the main lcore offers (a reloaded configuration)
+    /// and hand the old one back to it. One atomic load per turn of the loop when none is offered.
+    @inline(__always)
+    public mutating func afterPoll(txQueue: UInt16, counters: LcoreCounters) {
+        guard let handoff, let next = handoff.take() else { return }
+        handoff.retire(pipeline)
+        pipeline = next
     }
 }
 

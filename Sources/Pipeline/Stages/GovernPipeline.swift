@@ -42,6 +42,10 @@ public final class GovernPipeline: @unchecked Sendable {
     let macBurst: MACBurst
 
     public let capacity: Int
+    /// Per scope policy (its index in the configuration): packets forwarded (slot 2 * index)
+    /// and dropped after their policy was found (2 * index + 1). Written by the worker that
+    /// runs this pipeline; read by the main lcore for statistics.
+    public let policyCounters: UnsafeMutablePointer<UInt64>
     /// The last (authority, scope) entitlement looked up, and the answer.
     var entitlementCacheKey = UInt64.max
     var entitlementCacheValue = false
@@ -78,6 +82,10 @@ public final class GovernPipeline: @unchecked Sendable {
         policyKeys = DistinctKeys(capacity: capacity)
         revocationKeys = DistinctKeys(capacity: capacity)
         macBurst = MACBurst(capacity: capacity)
+        let policySlots = max(tables.config.policies.count, 1) * 2
+        policyCounters = UnsafeMutableRawPointer.allocate(byteCount: policySlots * 8, alignment: 64)
+            .bindMemory(to: UInt64.self, capacity: policySlots)
+        policyCounters.initialize(repeating: 0, count: policySlots)
     }
 
     deinit {
@@ -85,6 +93,7 @@ public final class GovernPipeline: @unchecked Sendable {
         egress.deallocate(); flags.deallocate(); auditEgress.deallocate(); pushScratch.deallocate(); authoritySlot.deallocate(); policySlot.deallocate()
         authorityPosition.deallocate(); policyPosition.deallocate(); macIndex.deallocate()
         authorityKeys.deallocate(); policyKeys.deallocate(); revocationKeys.deallocate()
+        UnsafeMutableRawPointer(policyCounters).deallocate()
     }
 
     /// Decides every packet of a burst received on `ingress` and applies the packet edits
