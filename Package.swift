@@ -70,7 +70,8 @@ let package = Package(
         ),
         .testTarget(
             name: "GovFwdTests",
-            dependencies: ["GovFwd", "Pipeline"]
+            dependencies: ["GovFwd", "Pipeline"],
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v5]

@@ -47,12 +47,8 @@ struct GovFwdProcess {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        var outData = Data(), errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        // Both pipes are drained while the process runs, so a chatty run cannot block on a full pipe.
+        let outData = Drained(out.fileHandleForReading), errData = Drained(err.fileHandleForReading)
         try process.run()
         whileRunning?(process.processIdentifier)
         let deadline = Date().addingTimeInterval(timeout)
@@ -64,10 +60,9 @@ struct GovFwdProcess {
             XCTFail("govfwd \(arguments.joined(separator: " ")) did not stop within \(timeout) s")
         }
         process.waitUntilExit()
-        group.wait()
         return Result(status: process.terminationStatus,
-                      stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+                      stdout: String(decoding: outData.wait(), as: UTF8.self),
+                      stderr: String(decoding: errData.wait(), as: UTF8.self))
     }
 
     /// A fresh scratch folder for one test.
@@ -76,6 +71,24 @@ struct GovFwdProcess {
         try? FileManager.default.removeItem(at: dir)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir
+    }
+}
+
+/// Reads a pipe to its end on another thread.
+final class Drained: @unchecked Sendable {
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        DispatchQueue.global().async {
+            self.data = handle.readDataToEndOfFile()
+            self.done.signal()
+        }
+    }
+
+    func wait() -> Data {
+        done.wait()
+        return data
     }
 }
 
