@@ -231,6 +231,30 @@ final class GovernedPipelineTests: XCTestCase {
         XCTAssertEqual(s.dropped, drops)
         XCTAssertEqual(s.tx, UInt64(cases.count + passed.count) - drops)
         XCTAssertEqual(s.auditCopies, 1)
+
+        // Per scope: packets forwarded, and dropped once their policy was found.
+        let afterPolicy: Set<String> = ["policy_drop", "trust_below_minimum", "no_export", "label_ceiling",
+                                        "encrypted_only", "rate_exceeded"]
+        var expectedScopes: [UInt32: (forwarded: UInt64, dropped: UInt64)] = [:]
+        for c in cases {
+            let scope: UInt32
+            if case .push = c.expect { scope = 100 } else {
+                let parsed = c.frame.withUnsafeBytes { GovParser().parse($0) }
+                guard parsed.govLength > 0 else { continue }
+                scope = parsed.header.scope.rawValue
+            }
+            switch c.expect {
+            case .drop(let reason) where afterPolicy.contains(reason): expectedScopes[scope, default: (0, 0)].dropped += 1
+            case .drop: break
+            default: expectedScopes[scope, default: (0, 0)].forwarded += 1
+            }
+        }
+        for line in s.scopes {
+            let e = expectedScopes[line.scope] ?? (0, 0)
+            XCTAssertEqual(line.forwarded, e.forwarded, "scope \(line.scope) forwarded")
+            XCTAssertEqual(line.dropped, e.dropped, "scope \(line.scope) dropped")
+        }
+        XCTAssertEqual(Set(s.scopes.map(\.scope)), [100, 101, 102, 200], "one line per configured scope")
         XCTAssertTrue(s.accountingOk)
         XCTAssertEqual(s.mempoolInUse, 0)
 

@@ -68,9 +68,10 @@ final class GovernState {
     }
 
     private func fold(_ p: GovernPipeline, into sums: inout [UInt32: (UInt64, UInt64)]) {
-        for (index, policy) in p.tables.config.policies.enumerated() {
+        let table = p.tables.policies
+        for (policy, position) in zip(table.policies, table.positions) {
             let old = sums[policy.scopeID] ?? (0, 0)
-            sums[policy.scopeID] = (old.0 &+ p.policyCounters[2 * index], old.1 &+ p.policyCounters[2 * index + 1])
+            sums[policy.scopeID] = (old.0 &+ p.policyCounters[2 * position], old.1 &+ p.policyCounters[2 * position + 1])
         }
     }
 }

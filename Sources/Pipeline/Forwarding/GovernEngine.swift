@@ -54,8 +54,7 @@ public struct GovernEngine: ForwardEngine {
             let verdict = pipeline.verdicts[i]
             let policy = pipeline.policyPosition[i]
             if policy >= 0 {
-                let index = Int(pipeline.tables.policies.entries[Int(policy)].index)
-                policyCounters[index &* 2 &+ (verdict == 0 ? 0 : 1)] &+= 1
+                policyCounters[Int(policy) &* 2 &+ (verdict == 0 ? 0 : 1)] &+= 1
             }
             if verdict != 0 {
                 reasons[Int(verdict)] &+= 1

@@ -42,9 +42,10 @@ public final class GovernPipeline: @unchecked Sendable {
     let macBurst: MACBurst
 
     public let capacity: Int
-    /// Per scope policy (its index in the configuration): packets forwarded (slot 2 * index)
-    /// and dropped after their policy was found (2 * index + 1). Written by the worker that
-    /// runs this pipeline; read by the main lcore for statistics.
+    /// Per scope policy, by its position in the policy table (`PolicyTable.positions` maps
+    /// configuration order to positions): packets forwarded (slot 2 * position) and dropped
+    /// after their policy was found (2 * position + 1). Written by the worker that runs this
+    /// pipeline; read by the main lcore for statistics.
     public let policyCounters: UnsafeMutablePointer<UInt64>
     /// The last (authority, scope) entitlement looked up, and the answer.
     var entitlementCacheKey = UInt64.max
@@ -82,7 +83,7 @@ public final class GovernPipeline: @unchecked Sendable {
         policyKeys = DistinctKeys(capacity: capacity)
         revocationKeys = DistinctKeys(capacity: capacity)
         macBurst = MACBurst(capacity: capacity)
-        let policySlots = max(tables.config.policies.count, 1) * 2
+        let policySlots = tables.policies.slots * 2
         policyCounters = UnsafeMutableRawPointer.allocate(byteCount: policySlots * 8, alignment: 64)
             .bindMemory(to: UInt64.self, capacity: policySlots)
         policyCounters.initialize(repeating: 0, count: policySlots)

@@ -8,8 +8,6 @@ public struct PolicyEntry {
     /// This policy's meters: `meterCount` entries of ``PolicyTable/meters`` from `meterStart`.
     public var meterStart: Int32
     public var meterCount: Int32
-    /// Index of the policy in the configuration (for per-policy counters).
-    public var index: Int32
 }
 
 /// One rate meter of a policy: srTCM per (scope, rate class).
@@ -27,6 +25,10 @@ public final class PolicyTable: @unchecked Sendable {
     public let entries: UnsafeMutablePointer<PolicyEntry>
     public let meters: [MeterSpec]
     public let policies: [ScopePolicy]
+    /// Positions run below this; per-position arrays (counters) have this many entries.
+    public let slots: Int
+    /// The position of each policy, by its index in the configuration.
+    public let positions: [Int]
 
     @inline(__always) public static func key(scope: UInt32, routeClass: UInt8) -> UInt64 {
         UInt64(scope) << 8 | UInt64(routeClass)
@@ -38,9 +40,11 @@ public final class PolicyTable: @unchecked Sendable {
         let capacity = max(policies.count, 1) * 2
         hash = try HashTable(name: "gov_policy", capacity: capacity)
         let slots = capacity * 2 + 64
+        self.slots = slots
         entries = .allocate(capacity: slots)
         var meters: [MeterSpec] = []
-        for (index, p) in policies.enumerated() {
+        var positions: [Int] = []
+        for p in policies {
             let egress: UInt16
             switch p.action {
             case .drop: egress = PolicyEntry.noPort
@@ -54,10 +58,12 @@ public final class PolicyTable: @unchecked Sendable {
             }
             let pos = try hash.add(Self.key(scope: p.scopeID, routeClass: p.routeClass))
             precondition(pos < slots, "rte_hash position beyond the value array")
+            positions.append(pos)
             entries[pos] = PolicyEntry(egress: egress, minTrust: p.minTrustLevel, scope: p.scopeID,
-                                       meterStart: Int32(start), meterCount: Int32(meters.count - start), index: Int32(index))
+                                       meterStart: Int32(start), meterCount: Int32(meters.count - start))
         }
         self.meters = meters
+        self.positions = positions
     }
 
     deinit { entries.deallocate() }

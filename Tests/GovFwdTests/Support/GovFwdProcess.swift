@@ -103,8 +103,14 @@ struct RunStatistics: Decodable {
         var tx: UInt64
         var auditCopies: UInt64
     }
+    struct Scope: Decodable {
+        var scope: UInt32
+        var forwarded: UInt64
+        var dropped: UInt64
+    }
     var mode: String
     var ports: [Port]
+    var scopes: [Scope]
     var reasons: [String: UInt64]
     var rx: UInt64
     var tx: UInt64
