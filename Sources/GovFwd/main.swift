@@ -26,6 +26,11 @@ func fail(_ error: Error) -> Never {
     exit(1)
 }
 
+// From here on SIGINT and SIGTERM only set the stop flag and SIGHUP only records a reload
+// request; a signal that arrives while the EAL and the ports come up is acted on once
+// forwarding starts (a stop then ends the run at once, cleanly).
+cdpdk_install_signal_handlers()
+
 let applicationArguments: [String]
 do {
     applicationArguments = try EAL.initialize(arguments)

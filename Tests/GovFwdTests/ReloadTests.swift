@@ -57,9 +57,9 @@ final class ReloadTests: XCTestCase {
         let stats = dir.appendingPathComponent("stats.json")
         let result = try GovFwdProcess.run(GovFwdProcess.eal() + [
             "--vdev", "net_pcap0,rx_pcap=\(capture.path),infinite_rx=1", "--vdev", "net_null1,no-rx=1", "--",
-            "--config", configURL.path, "--now", "\(Self.now)", "--duration", "3", "--stats-file", stats.path,
+            "--config", configURL.path, "--now", "\(Self.now)", "--duration", "4", "--stats-file", stats.path,
         ], timeout: 30) { pid in
-            usleep(1_000_000)
+            usleep(1_500_000)
             try? Self.config(action: "action: drop").write(to: configURL, atomically: true, encoding: .utf8)
             kill(pid, SIGHUP)
             usleep(700_000)

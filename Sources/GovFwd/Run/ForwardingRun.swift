@@ -89,7 +89,6 @@ struct ForwardingRun {
         Ports.waitForLinks(ports, timeout: options.linkTimeout)
 
         let statistics = Statistics(ports: ports, counters: counters, lcores: workers, governed: governed)
-        cdpdk_install_signal_handlers()
         log("forwarding in \(options.forwardMode.rawValue) mode, \(config == nil ? "topology \(options.portTopology.rawValue)" : "egress by policy"), \(ports.count) ports, \(workers.count) worker lcores, pool of \(poolSize) mbufs; Ctrl-C stops")
 
         var launcher = LcoreLauncher()
