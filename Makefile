@@ -9,7 +9,7 @@ SWIFT       ?= $(shell command -v swift || echo /opt/swift/usr/bin/swift)
 BUILD_DIR   ?= .build
 RELEASE_BIN := $(BUILD_DIR)/release/govfwd
 OUT         ?= out
-APT_PACKAGES := dpdk dpdk-dev libdpdk-dev libnuma-dev libpcap-dev libipsec-mb-dev python3-scapy tshark make
+APT_PACKAGES := dpdk dpdk-dev libdpdk-dev libnuma-dev libpcap-dev libipsec-mb-dev python3-scapy tshark iproute2 make
 
 .PHONY: all deps hugepages build demo test bench clean
 
