@@ -91,8 +91,6 @@ int cdpdk_eal_init(int argc, char **argv) { return rte_eal_init(argc, argv); }
 int cdpdk_eal_cleanup(void) { return rte_eal_cleanup(); }
 int cdpdk_errno(void) { return rte_errno; }
 const char *cdpdk_strerror(int err) { return rte_strerror(err); }
-unsigned cdpdk_lcore_id(void) { return rte_lcore_id(); }
-unsigned cdpdk_main_lcore(void) { return rte_get_main_lcore(); }
 unsigned cdpdk_next_worker_lcore(unsigned i) { return rte_get_next_lcore(i, 1, 0); }
 unsigned cdpdk_max_lcore(void) { return RTE_MAX_LCORE; }
 int cdpdk_socket_id(void) { return (int)rte_socket_id(); }
@@ -100,7 +98,6 @@ int cdpdk_remote_launch(int (*fn)(void *), void *arg, unsigned lcore) { return r
 int cdpdk_wait_lcore(unsigned lcore) { return rte_eal_wait_lcore(lcore); }
 uint64_t cdpdk_tsc_hz(void) { return rte_get_tsc_hz(); }
 const char *cdpdk_version(void) { return rte_version(); }
-int cdpdk_has_hugepages(void) { return rte_eal_has_hugepages(); }
 
 /* ---- signals ---- */
 

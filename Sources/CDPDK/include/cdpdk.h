@@ -191,10 +191,6 @@ int cdpdk_eal_cleanup(void);
 int cdpdk_errno(void);
 /* rte_strerror(). */
 const char *cdpdk_strerror(int err);
-/* rte_lcore_id(). */
-unsigned cdpdk_lcore_id(void);
-/* rte_get_main_lcore(). */
-unsigned cdpdk_main_lcore(void);
 /* RTE_LCORE_FOREACH_WORKER: next enabled worker lcore after `i` (start from UINT_MAX); RTE_MAX_LCORE when none. */
 unsigned cdpdk_next_worker_lcore(unsigned i);
 /* RTE_MAX_LCORE. */
@@ -209,13 +205,9 @@ int cdpdk_wait_lcore(unsigned lcore);
 uint64_t cdpdk_tsc_hz(void);
 /* rte_version(). */
 const char *cdpdk_version(void);
-/* rte_eal_has_hugepages(). */
-int cdpdk_has_hugepages(void);
 
 /* rte_rdtsc(): the time-stamp counter. */
 static inline uint64_t cdpdk_rdtsc(void) { return __builtin_ia32_rdtsc(); }
-/* rte_pause(): spin-wait hint. */
-static inline void cdpdk_pause(void) { __builtin_ia32_pause(); }
 
 /* __atomic_exchange_n of a pointer slot (acquire-release): hands an object from one lcore to another. */
 static inline void *cdpdk_ptr_exchange(void *volatile *slot, void *value) { return __atomic_exchange_n(slot, value, __ATOMIC_ACQ_REL); }

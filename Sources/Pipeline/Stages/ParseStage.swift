@@ -23,10 +23,8 @@ extension GovernPipeline {
             verdicts[i] = 0
             flags[i] = []
             policyPosition[i] = -1
-            parsed[i] = ParsedPacket()
-            let reason = parser.locate(frame, length: min(mbufDataLength(m), GovParser.maximumFrameLength), into: &parsed[i])
-            parsed[i].drop = reason
-            guard let reason else { continue }
+            parser.parse(frame, length: mbufDataLength(m), into: &parsed[i])
+            guard let reason = parsed[i].drop else { continue }
             if reason != .notGoverned {
                 drop(i, reason)
                 continue

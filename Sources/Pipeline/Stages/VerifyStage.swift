@@ -86,7 +86,7 @@ extension GovernPipeline {
             let key = AuthorityTable.scopeKey(authority: h.authority.rawValue, scope: h.scope.rawValue)
             if key != entitlementCacheKey {
                 entitlementCacheKey = key
-                entitlementCacheValue = authorities.scopes.lookup(key) >= 0
+                entitlementCacheValue = authorities.entitles(authority: h.authority.rawValue, scope: h.scope.rawValue)
             }
             entitled = entitlementCacheValue
         }

@@ -32,7 +32,8 @@ public final class AuthorityTable: @unchecked Sendable {
     /// Entries and keys by position in `byEpoch`.
     public let entries: UnsafeMutablePointer<AuthorityEntry>
     public let keys: UnsafeMutablePointer<gov_cmac_key>
-    let capacity: Int
+    /// Entries in `entries` and `keys`: rte_hash positions run below this.
+    let slots: Int
 
     @inline(__always) public static func key(authority: UInt32, epoch: UInt16) -> UInt64 {
         UInt64(authority) << 16 | UInt64(epoch)
@@ -44,14 +45,14 @@ public final class AuthorityTable: @unchecked Sendable {
 
     public init(_ authorities: [AuthorityConfig]) throws {
         let epochs = authorities.reduce(0) { $0 + $1.keys.count }
-        capacity = max(epochs, 1) * 2
+        let capacity = max(epochs, 1) * 2
+        slots = capacity * 2 + 64
         byEpoch = try HashTable(name: "gov_auth_epoch", capacity: capacity)
         known = try HashTable(name: "gov_auth", capacity: max(authorities.count, 1) * 2)
         var entitled = 0
         for a in authorities { if case .only(let list) = a.scopes { entitled += list.count } }
         scopes = try HashTable(name: "gov_auth_scope", capacity: max(entitled, 1) * 2)
         // rte_hash positions run up to its (rounded-up) capacity.
-        let slots = capacity * 2 + 64
         entries = .allocate(capacity: slots)
         let raw = UnsafeMutableRawPointer.allocate(byteCount: slots * MemoryLayout<gov_cmac_key>.stride, alignment: 64)
         keys = raw.bindMemory(to: gov_cmac_key.self, capacity: slots)
@@ -85,7 +86,6 @@ public final class AuthorityTable: @unchecked Sendable {
     }
 
     deinit {
-        let slots = capacity * 2 + 64
         UnsafeMutableRawPointer(keys).initializeMemory(as: UInt8.self, repeating: 0, count: slots * MemoryLayout<gov_cmac_key>.stride)
         UnsafeMutableRawPointer(keys).deallocate()
         entries.deallocate()

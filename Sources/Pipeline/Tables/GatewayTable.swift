@@ -16,7 +16,6 @@ public struct CompiledSelector {
 /// onto ungoverned traffic that enters a gateway port.
 public final class GatewayTable: @unchecked Sendable {
     public let selectors: [CompiledSelector]
-    public let names: [String]
     /// The node's local authority: id, epoch and expanded key (nil when none is configured).
     public let authority: UInt32
     public let epoch: UInt16
@@ -57,7 +56,6 @@ public final class GatewayTable: @unchecked Sendable {
                 ingress: ingress, push: s.push))
         }
         self.selectors = compiled
-        names = selectors.map(\.name)
         authority = local?.authorityID ?? 0
         epoch = local?.keyEpoch ?? 0
         key = local.flatMap { CMACKey(bytes: $0.key.bytes) }
