@@ -25,13 +25,36 @@ public let maxBurst = 32
     if n > 0 { cdpdk_mbuf_free_bulk(pkts, UInt32(truncatingIfNeeded: n)) }
 }
 
-/// The mbuf's first-segment data as bytes.
+// The per-packet mbuf fields are read here in Swift, at the offsets cdpdk.h defines (and
+// cdpdk.c checks against struct rte_mbuf): LLVM does not inline the C accessors into the
+// burst loops, and a call per field per packet is measurable.
+
+/// The mbuf's first-segment data as bytes (`rte_pktmbuf_mtod`).
 @inline(__always) public func mbufData(_ m: Mbuf) -> UnsafeMutableRawPointer {
-    cdpdk_mbuf_data(m)
+    let raw = UnsafeRawPointer(m)
+    let buffer = raw.load(fromByteOffset: Int(CDPDK_MBUF_OFF_BUF_ADDR), as: UnsafeMutableRawPointer.self)
+    return buffer + Int(raw.load(fromByteOffset: Int(CDPDK_MBUF_OFF_DATA_OFF), as: UInt16.self))
 }
 
-@inline(__always) public func mbufDataLength(_ m: Mbuf) -> Int { Int(cdpdk_mbuf_data_len(m)) }
-@inline(__always) public func mbufPacketLength(_ m: Mbuf) -> Int { Int(cdpdk_mbuf_pkt_len(m)) }
+/// `m->data_len`: bytes in the first segment.
+@inline(__always) public func mbufDataLength(_ m: Mbuf) -> Int {
+    Int(UnsafeRawPointer(m).load(fromByteOffset: Int(CDPDK_MBUF_OFF_DATA_LEN), as: UInt16.self))
+}
+
+/// `m->pkt_len`: bytes in the whole chain.
+@inline(__always) public func mbufPacketLength(_ m: Mbuf) -> Int {
+    Int(UnsafeRawPointer(m).load(fromByteOffset: Int(CDPDK_MBUF_OFF_PKT_LEN), as: UInt32.self))
+}
+
+/// Prefetches the first cache line of the packet data of `pkts[0..<n]`: one C call per burst.
+@inline(__always) public func prefetchData(_ pkts: UnsafeMutablePointer<Mbuf?>, _ n: Int) {
+    cdpdk_mbuf_prefetch_data_burst(pkts, UInt32(truncatingIfNeeded: n))
+}
+
+/// Prefetches `addresses[0..<n]` (table words a later stage reads): one C call.
+@inline(__always) public func prefetch(_ addresses: UnsafeMutablePointer<UnsafeRawPointer?>, _ n: Int) {
+    if n > 0 { cdpdk_prefetch_burst(addresses, UInt32(truncatingIfNeeded: n)) }
+}
 @inline(__always) public func readTSC() -> UInt64 { cdpdk_rdtsc() }
 @inline(__always) public func tscHz() -> UInt64 { cdpdk_tsc_hz() }
 @inline(__always) public func stopRequested() -> Bool { cdpdk_should_stop() }

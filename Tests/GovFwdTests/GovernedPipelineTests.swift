@@ -282,6 +282,51 @@ final class GovernedPipelineTests: XCTestCase {
         XCTAssertTrue(try pcapPackets(explained.appendingPathComponent("out.pcap")) == outPackets, "explain vs engine on out")
     }
 
+    /// Bursts whose packets all leave by one port go out without grouping: forwarded packets
+    /// keep their order among the drops, and every drop is counted by reason.
+    func testOneEgressBurstsKeepOrderAndCountDrops() throws {
+        let dir = try GovFwdProcess.scratch("one-egress")
+        var forged = Self.governed(Self.fields(capability: 0x43))
+        forged[Self.govOffset(forged) + 48 + 12] ^= 0x01   // the inner source address, which the MAC covers
+        let kinds: [(frame: [UInt8], reason: String?)] = [
+            (Self.governed(Self.fields(capability: 0x44)), nil),
+            (forged, "bad_mac"),
+            (Self.governed(Self.fields(expiry: Self.now - 60)), "expired"),
+            (Self.governed(Self.fields(scope: 200)), "policy_drop"),
+            (Self.governed(Self.fields(authority: 8)), "unknown_authority"),
+        ]
+        // 200 packets, several bursts: mostly forwarded, drops scattered among them.
+        var rng = SplitMix64(seed: 11)
+        let picks = (0..<200).map { _ in Int.random(in: 0..<10, using: &rng) < 6 ? 0 : Int.random(in: 1..<kinds.count, using: &rng) }
+        let input = dir.appendingPathComponent("in.pcap")
+        try writePcap(picks.map { kinds[$0].frame }, to: input)
+        let stats = dir.appendingPathComponent("stats.json")
+        let outFile = dir.appendingPathComponent("out.pcap")
+        let result = try GovFwdProcess.run(GovFwdProcess.eal() + [
+            "--vdev", "net_pcap0,rx_pcap=\(input.path)",
+            "--vdev", "net_pcap1,tx_pcap=\(outFile.path)",
+            "--vdev", "net_pcap2,tx_pcap=\(dir.appendingPathComponent("ext.pcap").path)",
+            "--vdev", "net_pcap3,tx_pcap=\(dir.appendingPathComponent("legacy.pcap").path)",
+            "--vdev", "net_pcap4,tx_pcap=\(dir.appendingPathComponent("audit.pcap").path)",
+            "--", "--config", config.path, "--now", "\(Self.now)", "--idle-timeout", "0.5", "--stats-file", stats.path,
+        ])
+        XCTAssertEqual(result.status, 0, result.stderr + result.stdout)
+
+        let expected = picks.filter { kinds[$0].reason == nil }.map { Self.decrementHopBudget(kinds[$0].frame) }
+        XCTAssertGreaterThan(expected.count, 80)
+        assertPackets(try pcapPackets(outFile), expected, port: "out", cases: [])
+        let s = try RunStatistics.load(stats)
+        for (k, kind) in kinds.enumerated() {
+            guard let reason = kind.reason else { continue }
+            XCTAssertEqual(s.reasons[reason], UInt64(picks.filter { $0 == k }.count), reason)
+        }
+        XCTAssertEqual(s.rx, UInt64(picks.count))
+        XCTAssertEqual(s.tx, UInt64(expected.count))
+        XCTAssertEqual(s.dropped, UInt64(picks.count - expected.count))
+        XCTAssertTrue(s.accountingOk)
+        XCTAssertEqual(s.mempoolInUse, 0)
+    }
+
     private func assertPackets(_ actual: [[UInt8]], _ expected: [[UInt8]], port: String, cases: [Case]) {
         XCTAssertEqual(actual.count, expected.count, "packets out of \(port)")
         for (i, (a, e)) in zip(actual, expected).enumerated() where a != e {

@@ -61,14 +61,24 @@ final class ParserFuzzTests: XCTestCase {
         var outcomes = [Int](repeating: 0, count: 256)
         let parsers = [GovParser(), GovParser(udpPort: 6081)]
         let iterations = 200_000
+        var fastPath = 0
         for iteration in 0..<iterations {
             var frame = seeds[Int.random(in: 0..<seeds.count, using: &rng)]
             mutate(&frame, &rng)
             if frame.count > page.pageSize { frame.removeLast(frame.count - page.pageSize) }
             if frame.isEmpty { continue }
             let p = page.place(frame, atEnd: iteration & 1 == 0)
-            let parsed = parsers[iteration % 7 == 0 ? 1 : 0].parse(p, length: frame.count)
+            let parser = parsers[iteration % 7 == 0 ? 1 : 0]
+            let parsed = parser.parse(p, length: frame.count)
             outcomes[Int(parsed.drop?.rawValue ?? 0)] += 1
+            // The fast path for the common layout gives what the general parser gives.
+            XCTAssertEqual(parsed, parser.parseGeneral(p, length: frame.count), "frame \(iteration)")
+            var common = ParsedPacket()
+            if parser.parseCommon(p, length: frame.count, into: &common) {
+                fastPath += 1
+                XCTAssertNil(common.drop)
+                XCTAssertEqual(common, parsed)
+            }
             guard parsed.drop == nil else { continue }
             // Accepted: every offset lies in the frame, and the MAC input can be assembled.
             XCTAssertLessThanOrEqual(Int(parsed.packetEnd), frame.count)
@@ -81,6 +91,8 @@ final class ParserFuzzTests: XCTestCase {
         // The mutations reach deep into the parser: many reasons occur, and some frames pass.
         let seen = outcomes.indices.filter { outcomes[$0] > 0 }
         XCTAssertGreaterThan(outcomes[0], 1000, "accepted")
+        XCTAssertGreaterThan(fastPath, 500, "accepted by the fast path")
+        XCTAssertLessThan(fastPath, outcomes[0], "some accepted layouts take the general path (tags, options, Ethernet carrier)")
         XCTAssertGreaterThanOrEqual(seen.count, 15, "distinct outcomes: \(seen)")
     }
 
@@ -97,7 +109,7 @@ final class ParserFuzzTests: XCTestCase {
                     frame[13] = UInt8(t & 0xFF)
                 }
                 let p = length == 0 ? UnsafeRawPointer(page.base + page.pageSize) : page.place(frame, atEnd: length & 1 == 0)
-                _ = GovParser().parse(p, length: length)
+                XCTAssertEqual(GovParser().parse(p, length: length), GovParser().parseGeneral(p, length: length))
             }
         }
         // Nonsense lengths are clamped, never trusted.

@@ -44,33 +44,84 @@ public struct GovernEngine: ForwardEngine {
                         stageCycles: stageCycles)
         let t0 = stageCycles != nil ? readTSC() : 0
 
-        // Group by egress; count drops per reason; one bulk free for the drops.
+        let reasons = counters.reasons
+        var drops = 0
+        var forwarded = 0
+        var txFull = 0
+        let single = pipeline.singleEgress
+        if single >= 0 {
+            // Every packet sent goes out of one port, without audit copies (the common
+            // case): gather them in order, no grouping.
+            let b = pipeline.state
+            let txList = txLists, dropList = self.dropList
+            var n = 0
+            for i in 0..<count {
+                let m = b.mbufs[i]
+                let verdict = b.verdicts[i]
+                if verdict == 0 {
+                    txList[n] = m
+                    n &+= 1
+                } else {
+                    reasons[Int(verdict)] &+= 1
+                    dropList[drops] = m
+                    drops &+= 1
+                }
+            }
+            freeBulk(dropList, drops)
+            if n > 0 {
+                let port = Int(single)
+                let sent = txBurst(port: UInt16(truncatingIfNeeded: port), queue: txQueue, txLists, n)
+                counters.ports[port].txPackets &+= UInt64(sent)
+                forwarded = sent
+                if sent < n {
+                    freeBulk(txLists + sent, n &- sent)
+                    txFull = n &- sent
+                    counters.ports[port].txFull &+= UInt64(txFull)
+                }
+            }
+        } else {
+            (drops, forwarded, txFull) = sendGrouped(count: count, txQueue: txQueue, counters: counters)
+        }
+        reasons[Int(DropReason.txFull.rawValue)] &+= UInt64(txFull)
+        let ingress = Int(stream.rxPort)
+        counters.ports[ingress].rxPackets &+= UInt64(count)
+        counters.ports[ingress].forwarded &+= UInt64(forwarded)
+        counters.ports[ingress].dropped &+= UInt64(drops &+ txFull)
+        if let stageCycles {
+            stageCycles.add(.tx, readTSC() &- t0)
+            stageCycles.packets[0] &+= UInt64(count)
+        }
+    }
+}
+
+extension GovernEngine {
+    /// Groups the decided burst by egress port (packets, then audit copies, which share the
+    /// packet's mbuf by reference count), transmits, and frees the drops and the unsent.
+    /// Returns the packets dropped, sent, and refused by a full transmit queue.
+    @inline(__always)
+    func sendGrouped(count: Int, txQueue: UInt16, counters: LcoreCounters) -> (Int, Int, Int) {
+        let reasons = counters.reasons
+        let b = pipeline.state
         var drops = 0
         var nTouched = 0
-        let reasons = counters.reasons
-        let policyCounters = pipeline.policyCounters
         for i in 0..<count {
-            let m = pipeline.mbufs[i]
-            let verdict = pipeline.verdicts[i]
-            let policy = pipeline.policyPosition[i]
-            if policy >= 0 {
-                policyCounters[Int(policy) &* 2 &+ (verdict == 0 ? 0 : 1)] &+= 1
-            }
+            let m = b.mbufs[i]
+            let verdict = b.verdicts[i]
             if verdict != 0 {
                 reasons[Int(verdict)] &+= 1
                 dropList[drops] = m
                 drops &+= 1
                 continue
             }
-            let out = Int(pipeline.egress[i])
+            let out = Int(b.egress[i])
             if txCounts[out] == 0 && auditCounts[out] == 0 {
                 touched[nTouched] = UInt16(truncatingIfNeeded: out)
                 nTouched &+= 1
             }
             txLists[out &* maxBurst &+ txCounts[out]] = m
             txCounts[out] &+= 1
-            if pipeline.flags[i].contains(.audit) {
-                let audit = Int(pipeline.auditEgress[i])
+            if b.flags[i].contains(.audit) {
+                let audit = Int(b.auditEgress[i])
                 _ = cdpdk_mbuf_refcnt_update(m.unsafelyUnwrapped, 1)
                 if txCounts[audit] == 0 && auditCounts[audit] == 0 {
                     touched[nTouched] = UInt16(truncatingIfNeeded: audit)
@@ -82,7 +133,6 @@ public struct GovernEngine: ForwardEngine {
         }
         freeBulk(dropList, drops)
 
-        let ingress = Int(stream.rxPort)
         var forwarded = 0
         var txFull = 0
         for t in 0..<nTouched {
@@ -112,18 +162,9 @@ public struct GovernEngine: ForwardEngine {
                 auditCounts[port] = 0
             }
         }
-        reasons[Int(DropReason.txFull.rawValue)] &+= UInt64(txFull)
-        counters.ports[ingress].rxPackets &+= UInt64(count)
-        counters.ports[ingress].forwarded &+= UInt64(forwarded)
-        counters.ports[ingress].dropped &+= UInt64(drops &+ txFull)
-        if let stageCycles {
-            stageCycles.add(.tx, readTSC() &- t0)
-            stageCycles.packets[0] &+= UInt64(count)
-        }
+        return (drops, forwarded, txFull)
     }
-}
 
-extension GovernEngine {
     /// Between bursts: switch to a pipeline the main lcore offers (a reloaded configuration)
     /// and hand the old one back to it. One atomic load per turn of the loop when none is offered.
     @inline(__always)

@@ -76,13 +76,42 @@ public final class MACBurst: @unchecked Sendable {
     /// Constant-time comparison of the computed tag of message `i` with the 16 bytes at `packetTag`.
     @inlinable
     public func verify(_ i: Int, against packetTag: UnsafeRawPointer) -> Bool {
-        // Constant time, like gov_tag_equal, and inlined: both halves are always compared.
-        let computed = tag(i)
-        let d0 = computed.loadUnaligned(as: UInt64.self) ^ packetTag.loadUnaligned(as: UInt64.self)
-        let d1 = computed.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-            ^ packetTag.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-        return d0 | d1 == 0
+        view.verify(i, against: packetTag)
     }
+}
+
+extension MACBurst {
+    /// The scratch's pointers as a value, for a stage's loop: held in a local, they stay in
+    /// registers (see ``BurstState``).
+    public struct View {
+        public let messages: UnsafeMutableRawPointer
+        public let blockCounts: UnsafeMutablePointer<UInt8>
+        public let keys: UnsafeMutablePointer<UnsafePointer<gov_cmac_key>?>
+        public let tags: UnsafeMutableRawPointer
+
+        @inlinable @inline(__always)
+        public func slot(_ i: Int) -> UnsafeMutableRawPointer { messages + i &* MACInput.stride }
+
+        /// Moves message `from` (and its block count) to slot `to`.
+        @inlinable
+        public func move(_ from: Int, to: Int) {
+            slot(to).copyMemory(from: slot(from), byteCount: MACInput.stride)
+            blockCounts[to] = blockCounts[from]
+        }
+
+        /// Constant-time comparison of the computed tag of message `i` with the 16 bytes at
+        /// `packetTag`: both halves are always compared.
+        @inlinable @inline(__always)
+        public func verify(_ i: Int, against packetTag: UnsafeRawPointer) -> Bool {
+            let computed = UnsafeRawPointer(tags + i &* GovWire.macLength)
+            let d0 = computed.loadUnaligned(as: UInt64.self) ^ packetTag.loadUnaligned(as: UInt64.self)
+            let d1 = computed.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                ^ packetTag.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            return d0 | d1 == 0
+        }
+    }
+
+    public var view: View { View(messages: messages, blockCounts: blockCounts, keys: keys, tags: tags) }
 }
 
 /// How Swift imports C's `uint8_t[16]`: one tag of `gov_cmac_burst`'s `tags` array.

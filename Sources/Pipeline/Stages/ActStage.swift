@@ -8,15 +8,16 @@ import CDPDK
 extension GovernPipeline {
     @inline(__always)
     func actStage(count: Int) {
+        let b = state
         let ports = tables.ports.entries
-        for i in 0..<count where verdicts[i] == 0 {
-            let f = flags[i]
+        for i in 0..<count where b.verdicts[i] == 0 {
+            let f = b.flags[i]
             if f.contains(.passed) { continue }
-            let boundary = ports[Int(egress[i])].boundary
+            let boundary = ports[Int(b.egress[i])].boundary
             if boundary == .legacy || boundary == .gateway {
-                stripCarrier(i)
+                stripCarrier(i, b)
             } else if !f.contains(.pushed) {
-                decrementHopBudget(i)
+                decrementHopBudget(i, b)
             }
         }
     }
@@ -25,15 +26,15 @@ extension GovernPipeline {
     /// checksum (always over IPv6) the checksum is updated for the changed word
     /// `next_proto | hop_budget` (RFC 1624), a computed 0 being sent as 0xFFFF (RFC 768).
     @inline(__always)
-    func decrementHopBudget(_ i: Int) {
-        let p = parsed[i]
-        let frame = frames[i]
-        let word = Int(p.hopBudgetOffset) &- 1
+    func decrementHopBudget(_ i: Int, _ b: BurstState) {
+        let frame = b.frames[i]
+        let word = b.parsed[i].hopBudgetOffset &- 1
         let old = UnsafeRawPointer(frame).loadBigEndian(at: word, as: UInt16.self)
         let new = old &- 1
         frame.storeBigEndian(new, at: word)
-        if p.udpOffset != 0 {
-            let at = Int(p.udpOffset) &+ 6
+        let udp = Int(b.parsed[i].udpOffset)
+        if udp != 0 {
+            let at = udp &+ 6
             let checksum = UnsafeRawPointer(frame).loadBigEndian(at: at, as: UInt16.self)
             if checksum != 0 {
                 let updated = InternetChecksum.update(checksum, old: old, new: new)
@@ -45,17 +46,17 @@ extension GovernPipeline {
     /// Removes everything between the Ethernet addresses (and 802.1Q tag) and the inner IP
     /// packet, and any bytes after the inner packet's end (Ethernet padding).
     @inline(__always)
-    func stripCarrier(_ i: Int) {
-        let p = parsed[i]
-        let m = mbufs[i].unsafelyUnwrapped
-        let frame = frames[i]
+    func stripCarrier(_ i: Int, _ b: BurstState) {
+        let p = b.parsed[i]
+        let m = b.mbufs[i].unsafelyUnwrapped
+        let frame = b.frames[i]
         let addresses = p.hasVLAN ? 16 : 12
         let start = Int(p.innerOffset) &- addresses &- 2
         let tail = mbufDataLength(m) &- Int(p.packetEnd)
         if tail > 0 { _ = cdpdk_mbuf_trim(m, UInt16(truncatingIfNeeded: tail)) }
         memmove(frame + start, frame, addresses)
         frame.storeBigEndian(p.innerVersion == 4 ? EtherType.ipv4 : EtherType.ipv6, at: start &+ addresses)
-        if let moved = cdpdk_mbuf_adj(m, UInt16(truncatingIfNeeded: start)) { frames[i] = moved }
-        flags[i].insert(.stripped)
+        if let moved = cdpdk_mbuf_adj(m, UInt16(truncatingIfNeeded: start)) { b.frames[i] = moved }
+        b.flags[i].insert(.stripped)
     }
 }

@@ -7,75 +7,93 @@ extension GovernPipeline {
 
     @inline(__always)
     func classifyStage(count: Int, ingress: UInt16, tsc: UInt64) {
+        let b = state
+        var keys = policyKeys
+        keys.reset()
+        for i in 0..<count where b.verdicts[i] == 0 && !b.flags[i].contains(.passed) {
+            b.policySlot[i] = UInt8(truncatingIfNeeded: keys.slot(
+                for: PolicyTable.key(scope: b.parsed[i].header.scope.rawValue, routeClass: b.parsed[i].header.routeClass.rawValue)))
+        }
+        policyKeys = keys
+        if keys.count == 0 { return }
+        keys.lookup(in: tables.policies.hash)
+
+        // Per-policy counts are kept in registers over a run of packets of one policy (most
+        // bursts are one run) and added to the counters when the policy changes.
+        let counters = policyCounters
+        var run = -1
+        var forwarded: UInt64 = 0
+        var dropped: UInt64 = 0
+        for i in 0..<count where b.verdicts[i] == 0 {
+            if b.flags[i].contains(.passed) { continue }
+            let position = keys.positions[Int(b.policySlot[i])]
+            b.policyPosition[i] = position
+            guard position >= 0 else {
+                b.drop(i, .noPolicy)
+                continue
+            }
+            if Int(position) != run {
+                if run >= 0 {
+                    counters[run &* 2] &+= forwarded
+                    counters[run &* 2 &+ 1] &+= dropped
+                }
+                run = Int(position)
+                forwarded = 0
+                dropped = 0
+            }
+            if let reason = applyPolicy(i, b, position: Int(position), ingress: ingress, tsc: tsc) {
+                b.drop(i, reason)
+                dropped &+= 1
+            } else {
+                forwarded &+= 1
+            }
+        }
+        if run >= 0 {
+            counters[run &* 2] &+= forwarded
+            counters[run &* 2 &+ 1] &+= dropped
+        }
+    }
+
+    /// The policy at `position` for packet `i`: its drop reason, or nil after choosing the
+    /// egress (and the audit copy's port).
+    @inline(__always)
+    func applyPolicy(_ i: Int, _ b: BurstState, position: Int, ingress: UInt16, tsc: UInt64) -> DropReason? {
         let policies = tables.policies
         let ports = tables.ports.entries
-
-        policyKeys.reset()
-        for i in 0..<count where verdicts[i] == 0 && !flags[i].contains(.passed) {
-            let h = parsed[i].header
-            policySlot[i] = UInt8(truncatingIfNeeded: policyKeys.slot(
-                for: PolicyTable.key(scope: h.scope.rawValue, routeClass: h.routeClass.rawValue)))
+        let policy = policies.entries[position]
+        if policy.egress == PolicyEntry.noPort { return .policyDrop }
+        if b.parsed[i].header.trust.rawValue < policy.minTrust { return .trustBelowMinimum }
+        let out = ports[Int(policy.egress)]
+        let c = b.parsed[i].header.constraints
+        if c.noExport && out.boundary == .external { return .noExport }
+        if c.label > out.labelCeiling { return .labelCeiling }
+        if c.encryptedOnly {
+            let proto = b.parsed[i].innerProtocol
+            let esp = proto == Self.ipProtocolESP
+            let wireGuard = proto == Self.ipProtocolUDP && b.parsed[i].innerDestinationPort == wireGuardPort
+            if !(esp || wireGuard) { return .encryptedOnly }
         }
-        if policyKeys.count > 0 { policyKeys.lookup(in: policies.hash) }
-
-        for i in 0..<count where verdicts[i] == 0 {
-            if flags[i].contains(.passed) { continue }
-            let position = policyKeys.positions[Int(policySlot[i])]
-            policyPosition[i] = position
-            guard position >= 0 else {
-                drop(i, .noPolicy)
-                continue
+        let rateClass = c.rateClass
+        if rateClass != 0 && policy.meterCount > 0 {
+            var m = Int(policy.meterStart)
+            let end = m &+ Int(policy.meterCount)
+            while m < end {
+                if policies.meters[m].rateClass == rateClass { break }
+                m &+= 1
             }
-            let policy = policies.entries[Int(position)]
-            let h = parsed[i].header
-            if policy.egress == PolicyEntry.noPort {
-                drop(i, .policyDrop)
-                continue
-            }
-            if h.trust.rawValue < policy.minTrust {
-                drop(i, .trustBelowMinimum)
-                continue
-            }
-            let out = ports[Int(policy.egress)]
-            let c = h.constraints
-            if c.noExport && out.boundary == .external {
-                drop(i, .noExport)
-                continue
-            }
-            if c.label > out.labelCeiling {
-                drop(i, .labelCeiling)
-                continue
-            }
-            if c.encryptedOnly {
-                let p = parsed[i]
-                let esp = p.innerProtocol == Self.ipProtocolESP
-                let wireGuard = p.innerProtocol == Self.ipProtocolUDP && p.innerDestinationPort == wireGuardPort
-                if !(esp || wireGuard) {
-                    drop(i, .encryptedOnly)
-                    continue
-                }
-            }
-            let rateClass = c.rateClass
-            if rateClass != 0 && policy.meterCount > 0 {
-                var m = Int(policy.meterStart)
-                let end = m &+ Int(policy.meterCount)
-                while m < end {
-                    if policies.meters[m].rateClass == rateClass { break }
-                    m &+= 1
-                }
-                if m < end && meters.exceeded(m, length: mbufPacketLength(mbufs[i].unsafelyUnwrapped), tsc: tsc) {
-                    drop(i, .rateExceeded)
-                    continue
-                }
-            }
-            egress[i] = policy.egress
-            if c.audit {
-                let audit = out.auditPort != PortEntry.none ? out.auditPort : ports[Int(ingress)].auditPort
-                if audit != PortEntry.none {
-                    flags[i].insert(.audit)
-                    auditEgress[i] = audit
-                }
+            if m < end && meters.exceeded(m, length: mbufPacketLength(b.mbufs[i].unsafelyUnwrapped), tsc: tsc) {
+                return .rateExceeded
             }
         }
+        var audit = PortEntry.none
+        if c.audit {
+            audit = out.auditPort != PortEntry.none ? out.auditPort : ports[Int(ingress)].auditPort
+            if audit != PortEntry.none {
+                b.flags[i].insert(.audit)
+                b.auditEgress[i] = audit
+            }
+        }
+        b.send(i, to: policy.egress, audit: audit != PortEntry.none)
+        return nil
     }
 }

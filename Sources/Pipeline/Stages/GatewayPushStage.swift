@@ -8,22 +8,23 @@ import CDPDK
 extension GovernPipeline {
     func pushGovernanceHeader(_ i: Int, ingress: UInt16, now: UInt32) {
         let gateway = tables.gateway
-        let m = mbufs[i].unsafelyUnwrapped
+        let b = state
+        let m = b.mbufs[i].unsafelyUnwrapped
         guard let key = gateway.key,
-              let plain = PlainPacket.parse(UnsafeRawPointer(frames[i]), length: mbufDataLength(m)) else {
-            drop(i, .notGoverned)
+              let plain = PlainPacket.parse(UnsafeRawPointer(b.frames[i]), length: mbufDataLength(m)) else {
+            b.drop(i, .notGoverned)
             return
         }
         let s = gateway.match(plain, ingress: ingress)
         guard s >= 0 else {
-            drop(i, .notGoverned)
+            b.drop(i, .notGoverned)
             return
         }
         let push = gateway.selectors[s].push
         let addresses = plain.l3Offset &- 2
         let length = GovWire.fixedLength
         guard let frame = cdpdk_mbuf_prepend(m, UInt16(length)) else {
-            drop(i, .malformed)
+            b.drop(i, .malformed)
             return
         }
         memmove(frame, frame + length, addresses)
@@ -43,17 +44,17 @@ extension GovernPipeline {
         let expiry = UInt64(now) &+ UInt64(push.lifetimeSeconds)
         gov.storeBigEndian(UInt32(truncatingIfNeeded: min(expiry, UInt64(UInt32.max))), at: GovWire.Offset.expiry)
         gov.storeBigEndian(push.capabilityID, at: GovWire.Offset.capability)
-        frames[i] = frame
+        b.frames[i] = frame
 
         // Locate the inner addresses as any receiver will, then seal.
-        parser.parse(frame, length: mbufDataLength(m), into: &parsed[i])
-        if let reason = parsed[i].drop {
-            drop(i, reason)
+        parser.parse(frame, length: mbufDataLength(m), into: &b.parsed[i])
+        if let reason = b.parsed[i].drop {
+            b.drop(i, reason)
             return
         }
-        let blocks = MACInput.write(frame: UnsafeRawPointer(frame), parsed: parsed[i], into: pushScratch)
+        let blocks = MACInput.write(frame: UnsafeRawPointer(frame), parsed: b.parsed[i], into: pushScratch)
         gov_cmac(key.expanded, pushScratch.assumingMemoryBound(to: UInt8.self), Int(blocks) &* 16,
-                 (frame + parsed[i].macOffset).assumingMemoryBound(to: UInt8.self))
-        flags[i] = .pushed
+                 (frame + b.parsed[i].macOffset).assumingMemoryBound(to: UInt8.self))
+        b.flags[i] = .pushed
     }
 }

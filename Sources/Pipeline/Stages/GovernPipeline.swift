@@ -14,27 +14,10 @@ public final class GovernPipeline: @unchecked Sendable {
     let wireGuardPort: UInt16
     let meters: MeterSet
 
-    // Per-packet state of the current burst, indexed by position in the burst.
-    public let mbufs: UnsafeMutablePointer<Mbuf?>
-    public let frames: UnsafeMutablePointer<UnsafeMutableRawPointer>
-    public let parsed: UnsafeMutablePointer<ParsedPacket>
-    /// 0 while the packet is still going, else the DropReason code that stopped it.
-    public let verdicts: UnsafeMutablePointer<UInt8>
-    /// Egress port id of a forwarded packet.
-    public let egress: UnsafeMutablePointer<UInt16>
-    public let flags: UnsafeMutablePointer<PacketFlags>
-    /// Port id of the AUDIT copy when `flags[i]` has `.audit`.
-    public let auditEgress: UnsafeMutablePointer<UInt16>
+    /// Per-packet state of the current burst and the burst's scratch (BurstState.swift).
+    public let state: BurstState
     /// 64 bytes for the MAC input of a header this gateway pushes.
     let pushScratch: UnsafeMutableRawPointer
-    /// Position of the packet's key in the burst's distinct-key scratch.
-    let authoritySlot: UnsafeMutablePointer<UInt8>
-    let policySlot: UnsafeMutablePointer<UInt8>
-    /// Position of the packet's (authority, epoch) and policy in their tables.
-    public let authorityPosition: UnsafeMutablePointer<Int32>
-    public let policyPosition: UnsafeMutablePointer<Int32>
-    /// Burst positions of the packets still going into the MAC stage.
-    let macIndex: UnsafeMutablePointer<UInt8>
 
     var authorityKeys: DistinctKeys
     var policyKeys: DistinctKeys
@@ -47,9 +30,7 @@ public final class GovernPipeline: @unchecked Sendable {
     /// after their policy was found (2 * position + 1). Written by the worker that runs this
     /// pipeline; read by the main lcore for statistics.
     public let policyCounters: UnsafeMutablePointer<UInt64>
-    /// The last (authority, scope) entitlement looked up, and the answer.
-    var entitlementCacheKey = UInt64.max
-    var entitlementCacheValue = false
+    var entitlementCache = EntitlementCache()
 
     public init(tables: GovernTables, workers: Int = 1, capacity: Int = maxBurst) throws {
         self.tables = tables
@@ -59,26 +40,8 @@ public final class GovernPipeline: @unchecked Sendable {
         skew = settings.clockSkewSeconds
         wireGuardPort = settings.wireGuardPort
         meters = try MeterSet(tables.policies.meters, workers: workers)
-        mbufs = .allocate(capacity: capacity)
-        mbufs.initialize(repeating: nil, count: capacity)
-        frames = .allocate(capacity: capacity)
-        parsed = .allocate(capacity: capacity)
-        parsed.initialize(repeating: ParsedPacket(), count: capacity)
-        verdicts = .allocate(capacity: capacity)
-        verdicts.initialize(repeating: 0, count: capacity)
-        egress = .allocate(capacity: capacity)
-        egress.initialize(repeating: 0, count: capacity)
-        flags = .allocate(capacity: capacity)
-        flags.initialize(repeating: [], count: capacity)
-        auditEgress = .allocate(capacity: capacity)
-        auditEgress.initialize(repeating: 0, count: capacity)
+        state = BurstState(capacity: capacity)
         pushScratch = .allocate(byteCount: MACInput.stride, alignment: 64)
-        authoritySlot = .allocate(capacity: capacity)
-        policySlot = .allocate(capacity: capacity)
-        authorityPosition = .allocate(capacity: capacity)
-        policyPosition = .allocate(capacity: capacity)
-        policyPosition.initialize(repeating: -1, count: capacity)
-        macIndex = .allocate(capacity: capacity)
         authorityKeys = DistinctKeys(capacity: capacity)
         policyKeys = DistinctKeys(capacity: capacity)
         revocationKeys = DistinctKeys(capacity: capacity)
@@ -90,12 +53,24 @@ public final class GovernPipeline: @unchecked Sendable {
     }
 
     deinit {
-        mbufs.deallocate(); frames.deallocate(); parsed.deallocate(); verdicts.deallocate()
-        egress.deallocate(); flags.deallocate(); auditEgress.deallocate(); pushScratch.deallocate(); authoritySlot.deallocate(); policySlot.deallocate()
-        authorityPosition.deallocate(); policyPosition.deallocate(); macIndex.deallocate()
+        state.deallocate()
+        pushScratch.deallocate()
         authorityKeys.deallocate(); policyKeys.deallocate(); revocationKeys.deallocate()
         UnsafeMutableRawPointer(policyCounters).deallocate()
     }
+
+    // The per-packet arrays, for the engine and the tools that read a decided burst.
+    @inlinable public var mbufs: UnsafeMutablePointer<Mbuf?> { state.mbufs }
+    @inlinable public var frames: UnsafeMutablePointer<UnsafeMutableRawPointer> { state.frames }
+    @inlinable public var parsed: UnsafeMutablePointer<ParsedPacket> { state.parsed }
+    @inlinable public var verdicts: UnsafeMutablePointer<UInt8> { state.verdicts }
+    @inlinable public var egress: UnsafeMutablePointer<UInt16> { state.egress }
+    @inlinable public var flags: UnsafeMutablePointer<PacketFlags> { state.flags }
+    @inlinable public var auditEgress: UnsafeMutablePointer<UInt16> { state.auditEgress }
+    @inlinable public var authorityPosition: UnsafeMutablePointer<Int32> { state.authorityPosition }
+    @inlinable public var policyPosition: UnsafeMutablePointer<Int32> { state.policyPosition }
+    /// See ``BurstState/singleEgress``.
+    @inlinable public var singleEgress: Int32 { state.singleEgress }
 
     /// Decides every packet of a burst received on `ingress` and applies the packet edits
     /// (hop budget, strip, push). `now` is Unix time in seconds; `tsc` the time-stamp counter
@@ -122,11 +97,6 @@ public final class GovernPipeline: @unchecked Sendable {
         }
     }
 
-    /// Sets the verdict of packet `i` (the first failing check wins).
-    @inline(__always)
-    func drop(_ i: Int, _ reason: DropReason) {
-        verdicts[i] = reason.rawValue
-    }
 }
 
 /// What the stages noted about a packet besides its verdict.

@@ -3,41 +3,66 @@ import CDPDK
 /// Parse: locate the carrier, the governance header and the inner addresses of every
 /// packet; run the checks that need no table; handle ungoverned packets by the ingress
 /// port's action (drop, pass, or push at a gateway).
+///
+/// While a governed packet's bytes are in cache, the stage also gathers what the verify
+/// stage needs of it: its (authority, epoch) in the burst's distinct keys, its MAC input,
+/// and a prefetch of its capability id's revocation-filter word. The verify stage then
+/// runs over `macIndex[0..<macCandidates]` only.
 extension GovernPipeline {
-    /// How many packets ahead the parse stage prefetches packet data.
-    static let prefetchAhead = 4
-
     @inline(__always)
     func parseStage(_ burst: UnsafeMutablePointer<Mbuf?>, count: Int, ingress: UInt16, now: UInt32) {
+        let b = state
         let port = tables.ports.entries[Int(ingress)]
-        // Prefetch every mbuf header, then keep the packet data a few packets ahead
-        // (l3fwd's PREFETCH_OFFSET): the loads of a packet's headers must not wait on memory.
-        for i in 0..<count { cdpdk_mbuf_prefetch_header(burst[i].unsafelyUnwrapped) }
-        for i in 0..<min(count, Self.prefetchAhead) { cdpdk_mbuf_prefetch_data(burst[i].unsafelyUnwrapped) }
+        let revocations = tables.revocations
+        let parser = self.parser
+        let mac = macBurst.view
+        var keys = authorityKeys
+        keys.reset()
+        b.singleEgress = BurstState.noEgress
+        // The receive burst has just written the mbuf headers; start loading every packet's
+        // first cache line before the loop reads the first one.
+        prefetchData(burst, count)
+        var candidates = 0
         for i in 0..<count {
             let m = burst[i].unsafelyUnwrapped
-            mbufs[i] = m
-            if i &+ Self.prefetchAhead < count { cdpdk_mbuf_prefetch_data(burst[i &+ Self.prefetchAhead].unsafelyUnwrapped) }
+            b.mbufs[i] = m
             let frame = mbufData(m)
-            frames[i] = frame
-            verdicts[i] = 0
-            flags[i] = []
-            policyPosition[i] = -1
-            parser.parse(frame, length: mbufDataLength(m), into: &parsed[i])
-            guard let reason = parsed[i].drop else { continue }
+            b.frames[i] = frame
+            b.verdicts[i] = 0
+            b.flags[i] = []
+            b.policyPosition[i] = -1
+            parser.parse(frame, length: mbufDataLength(m), into: &b.parsed[i])
+            guard let reason = b.parsed[i].drop else {
+                let header = UnsafeRawPointer(frame) + Int(b.parsed[i].govOffset)
+                b.authoritySlot[i] = UInt8(truncatingIfNeeded: keys.slot(for: AuthorityTable.key(
+                    authority: b.parsed[i].header.authority.rawValue, epoch: b.parsed[i].header.epoch.rawValue)))
+                mac.blockCounts[candidates] = MACInput.write(
+                    header: header, source: UnsafeRawPointer(frame) + Int(b.parsed[i].innerSourceOffset),
+                    destination: UnsafeRawPointer(frame) + Int(b.parsed[i].innerDestinationOffset),
+                    innerVersion: b.parsed[i].innerVersion, into: mac.slot(candidates))
+                b.prefetchScratch[candidates] = revocations.wordAddress(for: b.parsed[i].header.capability.rawValue)
+                b.macIndex[candidates] = UInt8(truncatingIfNeeded: i)
+                candidates &+= 1
+                continue
+            }
             if reason != .notGoverned {
-                drop(i, reason)
+                b.drop(i, reason)
                 continue
             }
             switch port.ungoverned {
             case .drop:
-                drop(i, .notGoverned)
+                b.drop(i, .notGoverned)
             case .pass:
-                flags[i] = .passed
-                egress[i] = port.passEgress
+                b.flags[i] = .passed
+                b.send(i, to: port.passEgress)
             case .push:
                 pushGovernanceHeader(i, ingress: ingress, now: now)
             }
         }
+        authorityKeys = keys
+        b.macCandidates = candidates
+        // The verify stage tests each capability id against the revocation filter after
+        // the MACs: have the filter words in cache by then.
+        prefetch(b.prefetchScratch, candidates)
     }
 }

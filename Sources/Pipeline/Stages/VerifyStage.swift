@@ -1,39 +1,44 @@
 import CDPDK
 
 /// Verify: authority-key lookup (bulk, once per distinct key), expiry and lifetime, the
-/// MACs of the burst computed interleaved, revocation (bulk), then entitlements.
+/// MACs of the burst computed interleaved, revocation (bulk), then entitlements. Runs over
+/// the packets the parse stage gathered (`macIndex[0..<macCandidates]`, their keys and MAC
+/// inputs already in place).
 extension GovernPipeline {
     @inline(__always)
     func verifyStage(count: Int, now: UInt32) {
+        let b = state
+        let candidates = b.macCandidates
+        if candidates == 0 { return }
         let authorities = tables.authorities
+        let entries = authorities.entries
+        let expandedKeys = authorities.keys
+        let mac = macBurst.view
+        let keys = authorityKeys
+        let skew = self.skew
 
         // Authority and epoch: one bulk lookup of the burst's distinct keys.
-        authorityKeys.reset()
-        for i in 0..<count where verdicts[i] == 0 && flags[i].isEmpty {
-            let h = parsed[i].header
-            authoritySlot[i] = UInt8(truncatingIfNeeded: authorityKeys.slot(
-                for: AuthorityTable.key(authority: h.authority.rawValue, epoch: h.epoch.rawValue)))
-        }
-        if authorityKeys.count == 0 { return }
-        authorityKeys.lookup(in: authorities.byEpoch)
+        keys.lookup(in: authorities.byEpoch)
 
-        // Known key, expiry and lifetime; gather the MAC inputs of the packets still going.
+        // Known key, expiry and lifetime. A packet dropped here leaves a gap in the MAC
+        // inputs, closed by moving the later ones down (only drops make a gap).
         var macs = 0
-        for i in 0..<count where verdicts[i] == 0 && flags[i].isEmpty {
-            let position = authorityKeys.positions[Int(authoritySlot[i])]
+        for n in 0..<candidates {
+            let i = Int(b.macIndex[n])
+            let position = keys.positions[Int(b.authoritySlot[i])]
             guard position >= 0 else {
-                drop(i, authorities.knowsAuthority(parsed[i].header.authority.rawValue) ? .unknownEpoch : .unknownAuthority)
+                b.drop(i, authorities.knowsAuthority(b.parsed[i].header.authority.rawValue) ? .unknownEpoch : .unknownAuthority)
                 continue
             }
-            authorityPosition[i] = position
-            let entry = authorities.entries[Int(position)]
-            if let reason = parsed[i].header.checkExpiry(now: UInt64(now), skew: skew, maxLifetime: entry.maxLifetime) {
-                drop(i, reason)
+            b.authorityPosition[i] = position
+            let maxLifetime = entries[Int(position)].maxLifetime
+            if let reason = b.parsed[i].header.checkExpiry(now: UInt64(now), skew: skew, maxLifetime: maxLifetime) {
+                b.drop(i, reason)
                 continue
             }
-            macBurst.load(macs, frame: UnsafeRawPointer(frames[i]), parsed: parsed[i],
-                          key: UnsafePointer(authorities.keys + Int(position)))
-            macIndex[macs] = UInt8(truncatingIfNeeded: i)
+            if macs != n { mac.move(n, to: macs) }
+            mac.keys[macs] = UnsafePointer(expandedKeys + Int(position))
+            b.macIndex[macs] = UInt8(truncatingIfNeeded: i)
             macs &+= 1
         }
 
@@ -44,58 +49,65 @@ extension GovernPipeline {
         // before the entitlement reasons.
         macBurst.compute(count: macs)
         let revocations = tables.revocations
-        revocationKeys.reset()
+        var revoked = revocationKeys
+        revoked.reset()
+        var cache = entitlementCache
         var deferred = 0
         for n in 0..<macs {
-            let i = Int(macIndex[n])
-            if !macBurst.verify(n, against: UnsafeRawPointer(frames[i]) + parsed[i].macOffset) {
-                drop(i, .badMAC)
+            let i = Int(b.macIndex[n])
+            if !mac.verify(n, against: UnsafeRawPointer(b.frames[i]) + b.parsed[i].macOffset) {
+                b.drop(i, .badMAC)
                 continue
             }
-            let id = parsed[i].header.capability.rawValue
+            let id = b.parsed[i].header.capability.rawValue
             if revocations.mayContain(id) {
-                authoritySlot[i] = UInt8(truncatingIfNeeded: revocationKeys.slot(for: id))
-                macIndex[deferred] = UInt8(truncatingIfNeeded: i)
+                b.authoritySlot[i] = UInt8(truncatingIfNeeded: revoked.slot(for: id))
+                b.macIndex[deferred] = UInt8(truncatingIfNeeded: i)
                 deferred &+= 1
-            } else {
-                checkEntitlements(i)
+            } else if let reason = checkEntitlements(i, b, &cache) {
+                b.drop(i, reason)
             }
         }
-        if deferred == 0 { return }
-        revocationKeys.lookup(in: revocations.hash)
-        for n in 0..<deferred {
-            let i = Int(macIndex[n])
-            if revocationKeys.positions[Int(authoritySlot[i])] >= 0 {
-                drop(i, .revoked)
-            } else {
-                checkEntitlements(i)
+        if deferred > 0 {
+            revoked.lookup(in: revocations.hash)
+            for n in 0..<deferred {
+                let i = Int(b.macIndex[n])
+                if revoked.positions[Int(b.authoritySlot[i])] >= 0 {
+                    b.drop(i, .revoked)
+                } else if let reason = checkEntitlements(i, b, &cache) {
+                    b.drop(i, reason)
+                }
             }
         }
+        revocationKeys = revoked
+        entitlementCache = cache
     }
 
-    /// What the authority may grant: the scope, the trust level, the route class.
+    /// What the authority may grant: the scope, the trust level, the route class. `cache`
+    /// holds the last (authority, scope) entitlement looked up: packets mostly share them.
     @inline(__always)
-    func checkEntitlements(_ i: Int) {
+    func checkEntitlements(_ i: Int, _ b: BurstState, _ cache: inout EntitlementCache) -> DropReason? {
         let authorities = tables.authorities
-        let h = parsed[i].header
-        let entry = authorities.entries[Int(authorityPosition[i])]
-        var entitled = entry.allScopes
-        if !entitled {
-            // Packets mostly share authority and scope: remember the last answer (the
-            // tables never change under a pipeline).
-            let key = AuthorityTable.scopeKey(authority: h.authority.rawValue, scope: h.scope.rawValue)
-            if key != entitlementCacheKey {
-                entitlementCacheKey = key
-                entitlementCacheValue = authorities.entitles(authority: h.authority.rawValue, scope: h.scope.rawValue)
+        let authority = b.parsed[i].header.authority.rawValue
+        let entry = authorities.entries[Int(b.authorityPosition[i])]
+        if !entry.allScopes {
+            let scope = b.parsed[i].header.scope.rawValue
+            let key = AuthorityTable.scopeKey(authority: authority, scope: scope)
+            if key != cache.key {
+                cache.key = key
+                cache.entitled = authorities.entitles(authority: authority, scope: scope)
             }
-            entitled = entitlementCacheValue
+            if !cache.entitled { return .scopeNotEntitled }
         }
-        if !entitled {
-            drop(i, .scopeNotEntitled)
-        } else if h.trust.rawValue > entry.maxTrust {
-            drop(i, .trustNotEntitled)
-        } else if !entry.allowsRouteClass(h.routeClass.rawValue) {
-            drop(i, .routeClassNotEntitled)
-        }
+        if b.parsed[i].header.trust.rawValue > entry.maxTrust { return .trustNotEntitled }
+        if !entry.allowsRouteClass(b.parsed[i].header.routeClass.rawValue) { return .routeClassNotEntitled }
+        return nil
     }
+}
+
+/// The last (authority, scope) entitlement a worker looked up (the tables never change
+/// under a pipeline).
+struct EntitlementCache {
+    var key = UInt64.max
+    var entitled = false
 }

@@ -1,53 +1,63 @@
 /// Revoked capability ids: a Bloom filter in front of an `rte_hash` (DESIGN.md section 5:
 /// keep revocation misses cheap). Almost every packet is not revoked; the filter answers
-/// "not revoked" for it with three bit tests in memory the worker keeps warm, and only the
-/// few ids the filter cannot rule out (the revoked ones, and about 0.5% false positives)
-/// are looked up in the table, in one bulk call per burst.
+/// "not revoked" for it from one 64-bit word, and only the few ids the filter cannot rule
+/// out (the revoked ones, and about 1% false positives) are looked up in the table, in one
+/// bulk call per burst.
+///
+/// The filter is blocked (Putze, Sanders, Singler 2007): an id's three bits lie in one
+/// 64-bit word, so a test is one load, and the parse stage prefetches that word a stage
+/// ahead of the test (``wordAddress(for:)``). 16 bits per revoked id, rounded up to a power
+/// of two: 256 KiB for 100 000 ids.
 public final class RevocationTable: @unchecked Sendable {
     let hash: HashTable
-    /// The filter: `mask + 1` bits (a power of two, about 16 per revoked id).
-    let bits: UnsafeMutablePointer<UInt64>
-    let mask: UInt64
-    let words: Int
+    let words: UnsafeMutablePointer<UInt64>
+    /// `words` has `1 << (64 - wordShift)` entries.
+    let wordShift: UInt64
+    /// Chosen at random per table, so that nobody can compute ids that collide in it.
+    let seed: UInt64
 
     public init(_ revoked: [UInt64]) throws {
         hash = try HashTable(name: "gov_revoked", capacity: max(revoked.count * 5 / 4, 64))
-        var size: UInt64 = 1 << 12
-        while size < UInt64(revoked.count) * 16 { size <<= 1 }
-        mask = size - 1
-        words = Int(size / 64)
-        bits = .allocate(capacity: words)
-        bits.initialize(repeating: 0, count: words)
+        var bits: UInt64 = 6                          // at least 64 words
+        while (1 << bits) * 64 < UInt64(revoked.count) * 16 { bits += 1 }
+        wordShift = 64 - bits
+        seed = UInt64.random(in: .min ... .max) | 1
+        words = .allocate(capacity: 1 << Int(bits))
+        words.initialize(repeating: 0, count: 1 << Int(bits))
         for id in revoked {
             _ = try hash.add(id)
-            let (a, b) = Self.probes(id)
-            for j in 0..<3 {
-                let bit = (a &+ UInt64(j) &* b) & mask
-                bits[Int(bit >> 6)] |= 1 << (bit & 63)
-            }
+            let (word, mask) = probe(id)
+            words[word] |= mask
         }
     }
 
-    deinit { bits.deallocate() }
+    deinit { words.deallocate() }
 
     public var count: Int { hash.count }
 
-    /// Two probe values from one mix of the id; the three filter bits are `a`, `a + b`,
-    /// `a + 2b` (double hashing).
+    /// The word of `id` and its three bits in it, from one multiplication (Fibonacci
+    /// hashing of the seeded id): the top bits choose the word, the 18 bits below them the
+    /// three bits (6 each).
     @inline(__always)
-    static func probes(_ id: UInt64) -> (UInt64, UInt64) {
-        let z = SplitMix64.mix(id &+ 0x9E37_79B9_7F4A_7C15)
-        return (z, (z >> 32) | 1)
+    func probe(_ id: UInt64) -> (Int, UInt64) {
+        let z = (id ^ seed) &* 0x9E37_79B9_7F4A_7C15
+        let word = Int(truncatingIfNeeded: z >> wordShift)
+        let low = z >> (wordShift &- 18)
+        let mask = (1 as UInt64) &<< (low & 63) | (1 as UInt64) &<< ((low >> 6) & 63) | (1 as UInt64) &<< ((low >> 12) & 63)
+        return (word, mask)
+    }
+
+    /// The filter word `mayContain(id)` reads, for prefetching.
+    @inline(__always)
+    public func wordAddress(for id: UInt64) -> UnsafeRawPointer {
+        UnsafeRawPointer(words + probe(id).0)
     }
 
     /// False when `id` is certainly not revoked; true when it may be (look it up).
     @inline(__always)
     public func mayContain(_ id: UInt64) -> Bool {
-        let (a, b) = Self.probes(id)
-        let b0 = a & mask, b1 = (a &+ b) & mask, b2 = (a &+ b &+ b) & mask
-        return bits[Int(b0 >> 6)] & (1 << (b0 & 63)) != 0
-            && bits[Int(b1 >> 6)] & (1 << (b1 & 63)) != 0
-            && bits[Int(b2 >> 6)] & (1 << (b2 & 63)) != 0
+        let (word, mask) = probe(id)
+        return words[word] & mask == mask
     }
 
     /// Exact membership (the filter, then the table).

@@ -7,7 +7,7 @@
 ///
 /// ```swift
 /// let parser = GovParser(udpPort: 4742)
-/// let parsed = parser.parse(data, length: Int(cdpdk_mbuf_data_len(m)))
+/// let parsed = parser.parse(mbufData(m), length: mbufDataLength(m))
 /// if let reason = parsed.drop { counters.reasons[Int(reason.rawValue)] &+= 1 }
 /// ```
 ///
@@ -29,7 +29,7 @@ public struct GovParser: Sendable {
     @inlinable
     public func parse(_ frame: UnsafeRawPointer, length: Int) -> ParsedPacket {
         var parsed = ParsedPacket()
-        parsed.drop = locate(frame, length: min(max(length, 0), Self.maximumFrameLength), into: &parsed)
+        parse(frame, length: length, into: &parsed)
         return parsed
     }
 
@@ -39,8 +39,111 @@ public struct GovParser: Sendable {
     /// loads, which stalls store-to-load forwarding (GovBench measures both; docs/mac.md).
     @inlinable
     public func parse(_ frame: UnsafeRawPointer, length: Int, into parsed: inout ParsedPacket) {
+        let length = min(max(length, 0), Self.maximumFrameLength)
+        if parseCommon(frame, length: length, into: &parsed) { return }
         parsed = ParsedPacket()
+        parsed.drop = locate(frame, length: length, into: &parsed)
+    }
+
+    /// The general parser alone (every layout, every drop reason), without the fast path
+    /// for the common layout. ``parse(_:length:into:)`` gives the same result; tests compare them.
+    public func parseGeneral(_ frame: UnsafeRawPointer, length: Int) -> ParsedPacket {
+        var parsed = ParsedPacket()
         parsed.drop = locate(frame, length: min(max(length, 0), Self.maximumFrameLength), into: &parsed)
+        return parsed
+    }
+
+    // MARK: - Fast path
+
+    /// The layout nearly every packet has, accepted with one test per field: Ethernet
+    /// without a tag, outer IPv4 without options or fragmentation (or outer IPv6), UDP to
+    /// the governance port, a 48-byte header without options that passes every table-free
+    /// check, and a well-formed inner IPv4 or IPv6 header. Writes the same result as the
+    /// general parser and returns true; returns false, writing nothing, for anything else
+    /// (the general parser then finds the layout or the drop reason).
+    @inlinable @inline(__always)
+    public func parseCommon(_ p: UnsafeRawPointer, length: Int, into out: inout ParsedPacket) -> Bool {
+        // Ethernet, then the outer IP header: where UDP starts and where the IP packet ends.
+        guard length >= HeaderLength.ethernet &+ HeaderLength.ipv4Minimum &+ HeaderLength.udp &+ GovWire.fixedLength
+                &+ HeaderLength.ipv4Minimum else { return false }
+        let etherType = p.loadBigEndian(at: 12, as: UInt16.self)
+        let l3 = HeaderLength.ethernet
+        let udp: Int
+        let ipEnd: Int
+        let carrier: Carrier
+        if etherType == EtherType.ipv4 {
+            // Version 4, IHL 5; UDP; neither MF nor a fragment offset.
+            guard p.loadByte(at: l3) == 0x45, p.loadByte(at: l3 &+ 9) == IPProtocol.udp,
+                  p.loadBigEndian(at: l3 &+ 6, as: UInt16.self) & 0x3FFF == 0 else { return false }
+            let totalLength = Int(p.loadBigEndian(at: l3 &+ 2, as: UInt16.self))
+            guard totalLength >= HeaderLength.ipv4Minimum, l3 &+ totalLength <= length else { return false }
+            udp = l3 &+ HeaderLength.ipv4Minimum
+            ipEnd = l3 &+ totalLength
+            carrier = .udpIPv4
+        } else if etherType == EtherType.ipv6 {
+            guard p.loadByte(at: l3) >> 4 == 6, p.loadByte(at: l3 &+ 6) == IPProtocol.udp else { return false }
+            ipEnd = l3 &+ HeaderLength.ipv6 &+ Int(p.loadBigEndian(at: l3 &+ 4, as: UInt16.self))
+            guard ipEnd <= length else { return false }
+            udp = l3 &+ HeaderLength.ipv6
+            carrier = .udpIPv6
+        } else {
+            return false
+        }
+        // UDP to the governance port; its length bounds the packet.
+        guard ipEnd &- udp >= HeaderLength.udp, p.loadBigEndian(at: udp &+ 2, as: UInt16.self) == udpPort else { return false }
+        let end = udp &+ Int(p.loadBigEndian(at: udp &+ 4, as: UInt16.self))
+        let gov = udp &+ HeaderLength.udp
+        let inner = gov &+ GovWire.fixedLength
+        guard end <= ipEnd, end &- inner >= HeaderLength.ipv4Minimum else { return false }
+
+        // ver_flags 0x10, hdr_len 6 (no options), next_proto 4 or 41, hop_budget > 0;
+        // no reserved constraint bits.
+        let first = p.loadBigEndian(at: gov, as: UInt32.self)
+        guard first & 0xFFFF_0000 == UInt32(GovWire.version) << 28 | UInt32(GovWire.minimumHdrLen) << 16,
+              first & 0xFF != 0 else { return false }
+        let header = GovHeader(loadingFrom: p + gov)
+        guard !header.constraints.hasReservedBits else { return false }
+
+        // The inner header, of the family next_proto names.
+        let available = end &- inner
+        let versionIHL = p.loadByte(at: inner)
+        var innerProtocol: UInt8
+        var innerPort: UInt16 = 0
+        let innerVersion: UInt8
+        switch header.nextProto {
+        case GovWire.nextProtoIPv4:
+            let headerLength = Int(versionIHL & 0x0F) &* 4
+            let totalLength = Int(p.loadBigEndian(at: inner &+ 2, as: UInt16.self))
+            guard versionIHL >> 4 == 4, headerLength >= HeaderLength.ipv4Minimum, totalLength >= headerLength,
+                  totalLength <= available else { return false }
+            innerProtocol = p.loadByte(at: inner &+ 9)
+            let firstFragment = p.loadBigEndian(at: inner &+ 6, as: UInt16.self) & 0x1FFF == 0
+            if innerProtocol == IPProtocol.udp, firstFragment, totalLength &- headerLength >= HeaderLength.udp {
+                innerPort = p.loadBigEndian(at: inner &+ headerLength &+ 2, as: UInt16.self)
+            }
+            innerVersion = 4
+        case GovWire.nextProtoIPv6:
+            guard versionIHL >> 4 == 6, available >= HeaderLength.ipv6 else { return false }
+            let payloadLength = Int(p.loadBigEndian(at: inner &+ 4, as: UInt16.self))
+            guard HeaderLength.ipv6 &+ payloadLength <= available else { return false }
+            innerProtocol = p.loadByte(at: inner &+ 6)
+            if innerProtocol == IPProtocol.udp, payloadLength >= HeaderLength.udp {
+                innerPort = p.loadBigEndian(at: inner &+ HeaderLength.ipv6 &+ 2, as: UInt16.self)
+            }
+            innerVersion = 6
+        default:
+            return false
+        }
+        let v4 = innerVersion == 4
+        out = ParsedPacket(
+            drop: nil, carrier: carrier, hasVLAN: false, vlanID: 0, l3Offset: UInt16(truncatingIfNeeded: l3),
+            udpOffset: UInt16(truncatingIfNeeded: udp), govOffset: UInt16(truncatingIfNeeded: gov),
+            govLength: UInt16(truncatingIfNeeded: GovWire.fixedLength), innerOffset: UInt16(truncatingIfNeeded: inner),
+            packetEnd: UInt16(truncatingIfNeeded: end), header: header, innerVersion: innerVersion,
+            innerSourceOffset: UInt16(truncatingIfNeeded: inner &+ (v4 ? 12 : 8)),
+            innerDestinationOffset: UInt16(truncatingIfNeeded: inner &+ (v4 ? 16 : 24)),
+            innerProtocol: innerProtocol, innerDestinationPort: innerPort)
+        return true
     }
 
     /// Parses the frame in `buffer`.

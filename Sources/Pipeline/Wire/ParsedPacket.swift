@@ -1,5 +1,5 @@
 /// How a governance header travels (DESIGN 1.1).
-public enum Carrier: UInt8, Sendable {
+public enum Carrier: UInt8, Sendable, Equatable {
     /// Not located (the packet was dropped before the carrier was known, or is not governed).
     case none = 0
     /// Ethernet [802.1Q] / IPv4 / UDP to the governance port / GOV / inner.
@@ -16,7 +16,7 @@ public enum Carrier: UInt8, Sendable {
 /// `drop` is nil when the packet passed every check that needs no table; otherwise it is
 /// the first failed check, and only the fields located before that check are set (the rest
 /// are zero).
-public struct ParsedPacket: Sendable {
+public struct ParsedPacket: Sendable, Equatable {
     /// The first failed check, or nil.
     public var drop: DropReason?
     public var carrier: Carrier
@@ -69,6 +69,30 @@ public struct ParsedPacket: Sendable {
         innerDestinationOffset = 0
         innerProtocol = 0
         innerDestinationPort = 0
+    }
+
+    /// Every field, as the parser's fast path sets them at once.
+    @inlinable
+    init(drop: DropReason?, carrier: Carrier, hasVLAN: Bool, vlanID: UInt16, l3Offset: UInt16, udpOffset: UInt16,
+         govOffset: UInt16, govLength: UInt16, innerOffset: UInt16, packetEnd: UInt16, header: GovHeader,
+         innerVersion: UInt8, innerSourceOffset: UInt16, innerDestinationOffset: UInt16, innerProtocol: UInt8,
+         innerDestinationPort: UInt16) {
+        self.drop = drop
+        self.carrier = carrier
+        self.hasVLAN = hasVLAN
+        self.vlanID = vlanID
+        self.l3Offset = l3Offset
+        self.udpOffset = udpOffset
+        self.govOffset = govOffset
+        self.govLength = govLength
+        self.innerOffset = innerOffset
+        self.packetEnd = packetEnd
+        self.header = header
+        self.innerVersion = innerVersion
+        self.innerSourceOffset = innerSourceOffset
+        self.innerDestinationOffset = innerDestinationOffset
+        self.innerProtocol = innerProtocol
+        self.innerDestinationPort = innerDestinationPort
     }
 
     /// True when every table-free check passed.

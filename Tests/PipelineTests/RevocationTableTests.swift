@@ -1,0 +1,35 @@
+import Pipeline
+import XCTest
+
+/// The revocation list: its filter never misses a revoked id (no false negatives), rules out
+/// nearly every other id, and the table behind it is exact.
+final class RevocationTableTests: XCTestCase {
+    func testFilterHasNoFalseNegativesAndFewFalsePositives() throws {
+        try XCTSkipUnless(TestEAL.ready, "EAL initialisation failed (needs root)")
+        let revoked = (0..<100_000).map { 0x5E00_0000_0000_0000 as UInt64 + UInt64($0) * 7919 }
+        let table = try RevocationTable(revoked)
+        XCTAssertEqual(table.count, revoked.count)
+        for id in revoked {
+            XCTAssertTrue(table.mayContain(id), "filter misses revoked id \(id)")
+            XCTAssertTrue(table.contains(id))
+        }
+        // Ids as traffic carries them: consecutive from a base, and random.
+        var rng = SeededRandom(seed: 5)
+        let others = (0..<100_000).map { 1 + UInt64($0) } + (0..<100_000).map { _ in UInt64.random(in: .min ... .max, using: &rng) }
+        let revokedSet = Set(revoked)
+        var positives = 0
+        for id in others where !revokedSet.contains(id) {
+            if table.mayContain(id) { positives += 1 }
+            XCTAssertFalse(table.contains(id))
+        }
+        // 16 bits per id in 64-bit blocks, 3 bits each: about 1% (2% would mean a broken hash).
+        XCTAssertLessThan(Double(positives) / Double(others.count), 0.02, "\(positives) false positives")
+    }
+
+    func testEmptyListRevokesNothing() throws {
+        try XCTSkipUnless(TestEAL.ready, "EAL initialisation failed (needs root)")
+        let table = try RevocationTable([])
+        XCTAssertEqual(table.count, 0)
+        for id: UInt64 in [0, 1, 42, .max] { XCTAssertFalse(table.contains(id)) }
+    }
+}
