@@ -14,13 +14,15 @@ extension GovernPipeline {
             b.policySlot[i] = UInt8(truncatingIfNeeded: keys.slot(
                 for: PolicyTable.key(scope: b.parsed[i].header.scope.rawValue, routeClass: b.parsed[i].header.routeClass.rawValue)))
         }
+        if keys.count > 0 { keys.lookup(in: tables.policies.hash) }
         policyKeys = keys
         if keys.count == 0 { return }
-        keys.lookup(in: tables.policies.hash)
 
         // Per-policy counts are kept in registers over a run of packets of one policy (most
         // bursts are one run) and added to the counters when the policy changes.
         let counters = policyCounters
+        let policies = tables.policies.entries
+        let ports = tables.ports.entries
         var run = -1
         var forwarded: UInt64 = 0
         var dropped: UInt64 = 0
@@ -41,7 +43,7 @@ extension GovernPipeline {
                 forwarded = 0
                 dropped = 0
             }
-            if let reason = applyPolicy(i, b, position: Int(position), ingress: ingress, tsc: tsc) {
+            if let reason = applyPolicy(i, b, policies[Int(position)], ports, ingress: ingress, tsc: tsc) {
                 b.drop(i, reason)
                 dropped &+= 1
             } else {
@@ -54,13 +56,11 @@ extension GovernPipeline {
         }
     }
 
-    /// The policy at `position` for packet `i`: its drop reason, or nil after choosing the
-    /// egress (and the audit copy's port).
+    /// `policy` for packet `i`: its drop reason, or nil after choosing the egress (and the
+    /// audit copy's port). `ports` are the port entries.
     @inline(__always)
-    func applyPolicy(_ i: Int, _ b: BurstState, position: Int, ingress: UInt16, tsc: UInt64) -> DropReason? {
-        let policies = tables.policies
-        let ports = tables.ports.entries
-        let policy = policies.entries[position]
+    func applyPolicy(_ i: Int, _ b: BurstState, _ policy: PolicyEntry, _ ports: UnsafeMutablePointer<PortEntry>,
+                     ingress: UInt16, tsc: UInt64) -> DropReason? {
         if policy.egress == PolicyEntry.noPort { return .policyDrop }
         if b.parsed[i].header.trust.rawValue < policy.minTrust { return .trustBelowMinimum }
         let out = ports[Int(policy.egress)]
@@ -77,8 +77,9 @@ extension GovernPipeline {
         if rateClass != 0 && policy.meterCount > 0 {
             var m = Int(policy.meterStart)
             let end = m &+ Int(policy.meterCount)
+            let meterSpecs = tables.policies.meters
             while m < end {
-                if policies.meters[m].rateClass == rateClass { break }
+                if meterSpecs[m].rateClass == rateClass { break }
                 m &+= 1
             }
             if m < end && meters.exceeded(m, length: mbufPacketLength(b.mbufs[i].unsafelyUnwrapped), tsc: tsc) {

@@ -13,7 +13,7 @@ extension GovernPipeline {
     func parseStage(_ burst: UnsafeMutablePointer<Mbuf?>, count: Int, ingress: UInt16, now: UInt32) {
         let b = state
         let port = tables.ports.entries[Int(ingress)]
-        let revocations = tables.revocations
+        let filter = tables.revocations.filter
         let parser = self.parser
         let mac = macBurst.view
         var keys = authorityKeys
@@ -40,7 +40,7 @@ extension GovernPipeline {
                     header: header, source: UnsafeRawPointer(frame) + Int(b.parsed[i].innerSourceOffset),
                     destination: UnsafeRawPointer(frame) + Int(b.parsed[i].innerDestinationOffset),
                     innerVersion: b.parsed[i].innerVersion, into: mac.slot(candidates))
-                b.prefetchScratch[candidates] = revocations.wordAddress(for: b.parsed[i].header.capability.rawValue)
+                b.prefetchScratch[candidates] = filter.wordAddress(for: b.parsed[i].header.capability.rawValue)
                 b.macIndex[candidates] = UInt8(truncatingIfNeeded: i)
                 candidates &+= 1
                 continue

@@ -14,11 +14,12 @@ extension GovernPipeline {
         let entries = authorities.entries
         let expandedKeys = authorities.keys
         let mac = macBurst.view
-        let keys = authorityKeys
+        var keys = authorityKeys
         let skew = self.skew
 
         // Authority and epoch: one bulk lookup of the burst's distinct keys.
         keys.lookup(in: authorities.byEpoch)
+        authorityKeys = keys
 
         // Known key, expiry and lifetime. A packet dropped here leaves a gap in the MAC
         // inputs, closed by moving the later ones down (only drops make a gap).
@@ -49,6 +50,7 @@ extension GovernPipeline {
         // before the entitlement reasons.
         macBurst.compute(count: macs)
         let revocations = tables.revocations
+        let filter = revocations.filter
         var revoked = revocationKeys
         revoked.reset()
         var cache = entitlementCache
@@ -60,11 +62,11 @@ extension GovernPipeline {
                 continue
             }
             let id = b.parsed[i].header.capability.rawValue
-            if revocations.mayContain(id) {
+            if filter.mayContain(id) {
                 b.authoritySlot[i] = UInt8(truncatingIfNeeded: revoked.slot(for: id))
                 b.macIndex[deferred] = UInt8(truncatingIfNeeded: i)
                 deferred &+= 1
-            } else if let reason = checkEntitlements(i, b, &cache) {
+            } else if let reason = checkEntitlements(i, b, entries, &cache) {
                 b.drop(i, reason)
             }
         }
@@ -74,7 +76,7 @@ extension GovernPipeline {
                 let i = Int(b.macIndex[n])
                 if revoked.positions[Int(b.authoritySlot[i])] >= 0 {
                     b.drop(i, .revoked)
-                } else if let reason = checkEntitlements(i, b, &cache) {
+                } else if let reason = checkEntitlements(i, b, entries, &cache) {
                     b.drop(i, reason)
                 }
             }
@@ -86,16 +88,16 @@ extension GovernPipeline {
     /// What the authority may grant: the scope, the trust level, the route class. `cache`
     /// holds the last (authority, scope) entitlement looked up: packets mostly share them.
     @inline(__always)
-    func checkEntitlements(_ i: Int, _ b: BurstState, _ cache: inout EntitlementCache) -> DropReason? {
-        let authorities = tables.authorities
+    func checkEntitlements(_ i: Int, _ b: BurstState, _ entries: UnsafeMutablePointer<AuthorityEntry>,
+                           _ cache: inout EntitlementCache) -> DropReason? {
         let authority = b.parsed[i].header.authority.rawValue
-        let entry = authorities.entries[Int(b.authorityPosition[i])]
+        let entry = entries[Int(b.authorityPosition[i])]
         if !entry.allScopes {
             let scope = b.parsed[i].header.scope.rawValue
             let key = AuthorityTable.scopeKey(authority: authority, scope: scope)
             if key != cache.key {
                 cache.key = key
-                cache.entitled = authorities.entitles(authority: authority, scope: scope)
+                cache.entitled = tables.authorities.entitles(authority: authority, scope: scope)
             }
             if !cache.entitled { return .scopeNotEntitled }
         }

@@ -64,13 +64,21 @@ public struct TableError: Error, CustomStringConvertible {
 
 /// Per-burst scratch for bulk lookups: up to `capacity` distinct keys, each with its position.
 /// Packets of a burst mostly share authority, epoch, scope and route class, so each distinct
-/// key is looked up once (DESIGN.md section 5).
+/// key is looked up once (DESIGN.md section 5); and a burst whose one key is the previous
+/// burst's one key is not looked up again (a table never changes under its pipeline: a
+/// reload builds new tables and new scratch).
 public struct DistinctKeys {
     public let capacity: Int
     public let keys: UnsafeMutablePointer<UInt64>
     public let pointers: UnsafeMutablePointer<UnsafeRawPointer?>
     public let positions: UnsafeMutablePointer<Int32>
     public private(set) var count = 0
+    /// The key added last, kept out of memory: runs of one key are the common case.
+    var last: UInt64 = 0
+    /// The one key of the last burst looked up with a single key, and its position.
+    var memoKey: UInt64 = 0
+    var memoPosition: Int32 = -1
+    var memoValid = false
 
     public init(capacity: Int) {
         precondition(capacity > 0 && capacity <= Int(CDPDK_HASH_LOOKUP_BULK_MAX))
@@ -96,20 +104,33 @@ public struct DistinctKeys {
     /// the common case of a run of packets from one flow.
     @inline(__always)
     public mutating func slot(for key: UInt64) -> Int {
-        if count > 0 && keys[count &- 1] == key { return count &- 1 }
+        if count > 0 && last == key { return count &- 1 }
         var i = 0
         while i < count {
             if keys[i] == key { return i }
             i &+= 1
         }
         keys[count] = key
+        last = key
         count &+= 1
         return count &- 1
     }
 
-    /// Looks every distinct key up in `table`, one bulk call.
+    /// Looks every distinct key up in `table`, one bulk call (none when the burst's one key
+    /// is the previous such burst's).
     @inline(__always)
-    public func lookup(in table: HashTable) {
+    public mutating func lookup(in table: HashTable) {
+        if count == 1 {
+            if memoValid && keys[0] == memoKey {
+                positions[0] = memoPosition
+                return
+            }
+            table.lookupBulk(pointers, count: 1, positions: positions)
+            memoKey = keys[0]
+            memoPosition = positions[0]
+            memoValid = true
+            return
+        }
         table.lookupBulk(pointers, count: count, positions: positions)
     }
 }

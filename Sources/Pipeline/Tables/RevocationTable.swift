@@ -35,29 +35,51 @@ public final class RevocationTable: @unchecked Sendable {
 
     public var count: Int { hash.count }
 
-    /// The word of `id` and its three bits in it, from one multiplication (Fibonacci
-    /// hashing of the seeded id): the top bits choose the word, the 18 bits below them the
-    /// three bits (6 each).
+    /// The filter as a value, for a stage's loop (held in a local, its fields stay in
+    /// registers; see ``BurstState``).
+    public var filter: Filter { Filter(words: words, wordShift: wordShift, seed: seed) }
+
+    /// The word of `id` and its three bits in it; see ``Filter/probe(_:)``.
     @inline(__always)
-    func probe(_ id: UInt64) -> (Int, UInt64) {
-        let z = (id ^ seed) &* 0x9E37_79B9_7F4A_7C15
-        let word = Int(truncatingIfNeeded: z >> wordShift)
-        let low = z >> (wordShift &- 18)
-        let mask = (1 as UInt64) &<< (low & 63) | (1 as UInt64) &<< ((low >> 6) & 63) | (1 as UInt64) &<< ((low >> 12) & 63)
-        return (word, mask)
-    }
+    func probe(_ id: UInt64) -> (Int, UInt64) { filter.probe(id) }
 
     /// The filter word `mayContain(id)` reads, for prefetching.
     @inline(__always)
-    public func wordAddress(for id: UInt64) -> UnsafeRawPointer {
-        UnsafeRawPointer(words + probe(id).0)
-    }
+    public func wordAddress(for id: UInt64) -> UnsafeRawPointer { filter.wordAddress(for: id) }
 
     /// False when `id` is certainly not revoked; true when it may be (look it up).
     @inline(__always)
-    public func mayContain(_ id: UInt64) -> Bool {
-        let (word, mask) = probe(id)
-        return words[word] & mask == mask
+    public func mayContain(_ id: UInt64) -> Bool { filter.mayContain(id) }
+
+    public struct Filter {
+        let words: UnsafeMutablePointer<UInt64>
+        let wordShift: UInt64
+        let seed: UInt64
+
+        /// The word of `id` and its three bits in it, from one multiplication (Fibonacci
+        /// hashing of the seeded id): the top bits choose the word, the 18 bits below them
+        /// the three bits (6 each).
+        @inline(__always)
+        func probe(_ id: UInt64) -> (Int, UInt64) {
+            let z = (id ^ seed) &* 0x9E37_79B9_7F4A_7C15
+            let word = Int(truncatingIfNeeded: z >> wordShift)
+            let low = z >> (wordShift &- 18)
+            let mask = (1 as UInt64) &<< (low & 63) | (1 as UInt64) &<< ((low >> 6) & 63) | (1 as UInt64) &<< ((low >> 12) & 63)
+            return (word, mask)
+        }
+
+        /// The word `mayContain(id)` reads, for prefetching.
+        @inline(__always)
+        public func wordAddress(for id: UInt64) -> UnsafeRawPointer {
+            UnsafeRawPointer(words + probe(id).0)
+        }
+
+        /// False when `id` is certainly not revoked; true when it may be (look it up).
+        @inline(__always)
+        public func mayContain(_ id: UInt64) -> Bool {
+            let (word, mask) = probe(id)
+            return words[word] & mask == mask
+        }
     }
 
     /// Exact membership (the filter, then the table).

@@ -33,3 +33,33 @@ final class RevocationTableTests: XCTestCase {
         for id: UInt64 in [0, 1, 42, .max] { XCTAssertFalse(table.contains(id)) }
     }
 }
+
+/// The per-burst distinct-key scratch: one slot per distinct key, positions from one bulk
+/// lookup, and a burst repeating the previous burst's one key answered without a lookup.
+final class DistinctKeysTests: XCTestCase {
+    func testSlotsAndPositionsAcrossBursts() throws {
+        try XCTSkipUnless(TestEAL.ready, "EAL initialisation failed (needs root)")
+        let table = try HashTable(name: "test_distinct", capacity: 64)
+        let a = try table.add(100), b = try table.add(200)
+        var keys = DistinctKeys(capacity: 32)
+        defer { keys.deallocate() }
+
+        // A burst of two keys, interleaved, and one unknown.
+        keys.reset()
+        XCTAssertEqual([100, 100, 200, 100, 300, 200].map { keys.slot(for: $0) }, [0, 0, 1, 0, 2, 1])
+        keys.lookup(in: table)
+        let found = UnsafeBufferPointer(start: keys.positions, count: keys.count).map { $0 >= 0 ? $0 : -1 }
+        XCTAssertEqual(found, [Int32(a), Int32(b), -1], "misses are negative")
+
+        // Bursts of one key: looked up, then remembered; another key replaces the memory;
+        // an unknown key is remembered as unknown.
+        for (key, expected) in [(UInt64(200), Int32(b)), (200, Int32(b)), (100, Int32(a)), (100, Int32(a)),
+                                (300, -1), (300, -1), (200, Int32(b))] {
+            keys.reset()
+            for _ in 0..<5 { XCTAssertEqual(keys.slot(for: key), 0) }
+            keys.lookup(in: table)
+            XCTAssertEqual(keys.count, 1)
+            XCTAssertEqual(keys.positions[0] >= 0 ? keys.positions[0] : -1, expected, "key \(key)")
+        }
+    }
+}
