@@ -48,33 +48,39 @@ public struct GovernEngine: ForwardEngine {
         var drops = 0
         var forwarded = 0
         var txFull = 0
-        let single = pipeline.singleEgress
+        let b = pipeline.state
+        let single = b.singleEgress
         if single >= 0 {
             // Every packet sent goes out of one port, without audit copies (the common
-            // case): gather them in order, no grouping.
-            let b = pipeline.state
-            let txList = txLists, dropList = self.dropList
-            var n = 0
-            for i in 0..<count {
-                let m = b.mbufs[i]
-                let verdict = b.verdicts[i]
-                if verdict == 0 {
-                    txList[n] = m
-                    n &+= 1
-                } else {
-                    reasons[Int(verdict)] &+= 1
-                    dropList[drops] = m
-                    drops &+= 1
+            // case): no grouping. Without drops the burst goes out as it is; otherwise the
+            // packets to send are gathered in order.
+            var list = b.mbufs
+            var n = count
+            if b.drops > 0 {
+                let txList = txLists, dropList = self.dropList
+                n = 0
+                for i in 0..<count {
+                    let m = b.mbufs[i]
+                    let verdict = b.verdicts[i]
+                    if verdict == 0 {
+                        txList[n] = m
+                        n &+= 1
+                    } else {
+                        reasons[Int(verdict)] &+= 1
+                        dropList[drops] = m
+                        drops &+= 1
+                    }
                 }
+                freeBulk(dropList, drops)
+                list = txList
             }
-            freeBulk(dropList, drops)
             if n > 0 {
                 let port = Int(single)
-                let sent = txBurst(port: UInt16(truncatingIfNeeded: port), queue: txQueue, txLists, n)
+                let sent = txBurst(port: UInt16(truncatingIfNeeded: port), queue: txQueue, list, n)
                 counters.ports[port].txPackets &+= UInt64(sent)
                 forwarded = sent
                 if sent < n {
-                    freeBulk(txLists + sent, n &- sent)
+                    freeBulk(list + sent, n &- sent)
                     txFull = n &- sent
                     counters.ports[port].txFull &+= UInt64(txFull)
                 }

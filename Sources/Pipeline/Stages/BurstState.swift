@@ -27,7 +27,7 @@ public struct BurstState {
     let macIndex: UnsafeMutablePointer<UInt8>
     /// Addresses a stage gathers to prefetch them with one call.
     let prefetchScratch: UnsafeMutablePointer<UnsafeRawPointer?>
-    /// [0]: ``singleEgress``; [1]: ``macCandidates``.
+    /// [0]: ``singleEgress``; [1]: ``macCandidates``; [2]: ``drops``.
     let summary: UnsafeMutablePointer<Int32>
 
     public static let noEgress: Int32 = -2
@@ -59,8 +59,8 @@ public struct BurstState {
         macIndex.initialize(repeating: 0, count: capacity)
         prefetchScratch = .allocate(capacity: capacity)
         prefetchScratch.initialize(repeating: nil, count: capacity)
-        summary = .allocate(capacity: 2)
-        summary.initialize(repeating: 0, count: 2)
+        summary = .allocate(capacity: 3)
+        summary.initialize(repeating: 0, count: 3)
     }
 
     func deallocate() {
@@ -85,10 +85,17 @@ public struct BurstState {
         nonmutating set { summary[1] = Int32(truncatingIfNeeded: newValue) }
     }
 
-    /// Sets the verdict of packet `i` (the first failing check wins).
+    /// Packets of the burst given a drop verdict.
+    public var drops: Int {
+        get { Int(summary[2]) }
+        nonmutating set { summary[2] = Int32(truncatingIfNeeded: newValue) }
+    }
+
+    /// Sets the verdict of packet `i` (the first failing check wins; a packet is dropped once).
     @inline(__always)
     func drop(_ i: Int, _ reason: DropReason) {
         verdicts[i] = reason.rawValue
+        summary[2] &+= 1
     }
 
     /// Packet `i` leaves by `port` (`audit`: with a copy out of another port).

@@ -19,6 +19,7 @@ extension GovernPipeline {
         var keys = authorityKeys
         keys.reset()
         b.singleEgress = BurstState.noEgress
+        b.drops = 0
         // The receive burst has just written the mbuf headers; start loading every packet's
         // first cache line before the loop reads the first one.
         prefetchData(burst, count)
