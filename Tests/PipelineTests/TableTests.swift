@@ -51,10 +51,15 @@ final class DistinctKeysTests: XCTestCase {
         let found = UnsafeBufferPointer(start: keys.positions, count: keys.count).map { $0 >= 0 ? $0 : -1 }
         XCTAssertEqual(found, [Int32(a), Int32(b), -1], "misses are negative")
 
-        // Bursts of one key: looked up, then remembered; another key replaces the memory;
-        // an unknown key is remembered as unknown.
-        for (key, expected) in [(UInt64(200), Int32(b)), (200, Int32(b)), (100, Int32(a)), (100, Int32(a)),
-                                (300, -1), (300, -1), (200, Int32(b))] {
+        // Bursts of one key: looked up, then remembered (a few of them, unknown ones too),
+        // alternating between keys as bursts from several ports do.
+        let more = try (0..<6).map { try table.add(1000 + UInt64($0)) }
+        var sequence: [(UInt64, Int32)] = [(200, Int32(b)), (200, Int32(b)), (100, Int32(a)), (200, Int32(b)),
+                                           (100, Int32(a)), (300, -1), (300, -1), (200, Int32(b))]
+        // More keys than are remembered, then the first ones again.
+        sequence += more.enumerated().map { (1000 + UInt64($0.offset), Int32($0.element)) }
+        sequence += [(200, Int32(b)), (100, Int32(a)), (300, -1)]
+        for (key, expected) in sequence {
             keys.reset()
             for _ in 0..<5 { XCTAssertEqual(keys.slot(for: key), 0) }
             keys.lookup(in: table)

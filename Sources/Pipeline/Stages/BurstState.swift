@@ -98,13 +98,12 @@ public struct BurstState {
         summary[2] &+= 1
     }
 
-    /// Packet `i` leaves by `port` (`audit`: with a copy out of another port).
+    /// Packet `i` leaves by `port` (`audit`: with a copy out of another port). `single` is
+    /// the stage's copy of ``singleEgress``, kept in a register through its loop.
     @inline(__always)
-    func send(_ i: Int, to port: UInt16, audit: Bool = false) {
+    func send(_ i: Int, to port: UInt16, audit: Bool = false, single: inout Int32) {
         egress[i] = port
-        var single = summary[0]
         if single == Self.noEgress { single = Int32(port) }
         if audit || single != Int32(port) { single = Self.mixedEgress }
-        summary[0] = single
     }
 }

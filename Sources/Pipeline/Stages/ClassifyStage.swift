@@ -26,6 +26,7 @@ extension GovernPipeline {
         var run = -1
         var forwarded: UInt64 = 0
         var dropped: UInt64 = 0
+        var single = b.singleEgress
         for i in 0..<count where b.verdicts[i] == 0 {
             if b.flags[i].contains(.passed) { continue }
             let position = keys.positions[Int(b.policySlot[i])]
@@ -43,7 +44,7 @@ extension GovernPipeline {
                 forwarded = 0
                 dropped = 0
             }
-            if let reason = applyPolicy(i, b, policies[Int(position)], ports, ingress: ingress, tsc: tsc) {
+            if let reason = applyPolicy(i, b, policies[Int(position)], ports, ingress: ingress, tsc: tsc, single: &single) {
                 b.drop(i, reason)
                 dropped &+= 1
             } else {
@@ -54,13 +55,14 @@ extension GovernPipeline {
             counters[run &* 2] &+= forwarded
             counters[run &* 2 &+ 1] &+= dropped
         }
+        b.singleEgress = single
     }
 
     /// `policy` for packet `i`: its drop reason, or nil after choosing the egress (and the
-    /// audit copy's port). `ports` are the port entries.
+    /// audit copy's port). `ports` are the port entries; `single` see ``BurstState/send``.
     @inline(__always)
     func applyPolicy(_ i: Int, _ b: BurstState, _ policy: PolicyEntry, _ ports: UnsafeMutablePointer<PortEntry>,
-                     ingress: UInt16, tsc: UInt64) -> DropReason? {
+                     ingress: UInt16, tsc: UInt64, single: inout Int32) -> DropReason? {
         if policy.egress == PolicyEntry.noPort { return .policyDrop }
         if b.parsed[i].header.trust.rawValue < policy.minTrust { return .trustBelowMinimum }
         let out = ports[Int(policy.egress)]
@@ -94,7 +96,7 @@ extension GovernPipeline {
                 b.auditEgress[i] = audit
             }
         }
-        b.send(i, to: policy.egress, audit: audit != PortEntry.none)
+        b.send(i, to: policy.egress, audit: audit != PortEntry.none, single: &single)
         return nil
     }
 }

@@ -18,20 +18,20 @@ extension GovernPipeline {
         let mac = macBurst.view
         var keys = authorityKeys
         keys.reset()
-        b.singleEgress = BurstState.noEgress
+        var single = BurstState.noEgress
         b.drops = 0
         // The receive burst has just written the mbuf headers; start loading every packet's
         // first cache line before the loop reads the first one.
         prefetchData(burst, count)
+        b.mbufs.update(from: burst, count: count)
+        b.verdicts.update(repeating: 0, count: count)
+        b.flags.update(repeating: [], count: count)
+        b.policyPosition.update(repeating: -1, count: count)
         var candidates = 0
         for i in 0..<count {
             let m = burst[i].unsafelyUnwrapped
-            b.mbufs[i] = m
             let frame = mbufData(m)
             b.frames[i] = frame
-            b.verdicts[i] = 0
-            b.flags[i] = []
-            b.policyPosition[i] = -1
             parser.parse(frame, length: mbufDataLength(m), into: &b.parsed[i])
             guard let reason = b.parsed[i].drop else {
                 let header = UnsafeRawPointer(frame) + Int(b.parsed[i].govOffset)
@@ -55,12 +55,13 @@ extension GovernPipeline {
                 b.drop(i, .notGoverned)
             case .pass:
                 b.flags[i] = .passed
-                b.send(i, to: port.passEgress)
+                b.send(i, to: port.passEgress, single: &single)
             case .push:
                 pushGovernanceHeader(i, ingress: ingress, now: now)
             }
         }
         authorityKeys = keys
+        b.singleEgress = single
         b.macCandidates = candidates
         // The verify stage tests each capability id against the revocation filter after
         // the MACs: have the filter words in cache by then.

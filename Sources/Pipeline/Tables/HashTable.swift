@@ -64,9 +64,10 @@ public struct TableError: Error, CustomStringConvertible {
 
 /// Per-burst scratch for bulk lookups: up to `capacity` distinct keys, each with its position.
 /// Packets of a burst mostly share authority, epoch, scope and route class, so each distinct
-/// key is looked up once (DESIGN.md section 5); and a burst whose one key is the previous
-/// burst's one key is not looked up again (a table never changes under its pipeline: a
-/// reload builds new tables and new scratch).
+/// key is looked up once (DESIGN.md section 5); and a burst of one key that one of the last
+/// few such bursts had is not looked up again (a table never changes under its pipeline: a
+/// reload builds new tables and new scratch). Bursts from several ports alternate between a
+/// few keys, one per ingress port, hence a few remembered rather than one.
 public struct DistinctKeys {
     public let capacity: Int
     public let keys: UnsafeMutablePointer<UInt64>
@@ -75,10 +76,12 @@ public struct DistinctKeys {
     public private(set) var count = 0
     /// The key added last, kept out of memory: runs of one key are the common case.
     var last: UInt64 = 0
-    /// The one key of the last burst looked up with a single key, and its position.
-    var memoKey: UInt64 = 0
-    var memoPosition: Int32 = -1
-    var memoValid = false
+    /// The one key of recent single-key bursts and its position; `memoCount` are valid.
+    static let memoSlots = 4
+    let memoKeys: UnsafeMutablePointer<UInt64>
+    let memoPositions: UnsafeMutablePointer<Int32>
+    var memoCount = 0
+    var memoNext = 0
 
     public init(capacity: Int) {
         precondition(capacity > 0 && capacity <= Int(CDPDK_HASH_LOOKUP_BULK_MAX))
@@ -89,6 +92,10 @@ public struct DistinctKeys {
         for i in 0..<capacity { pointers[i] = UnsafeRawPointer(keys + i) }
         positions = .allocate(capacity: capacity)
         positions.initialize(repeating: -1, count: capacity)
+        memoKeys = .allocate(capacity: Self.memoSlots)
+        memoKeys.initialize(repeating: 0, count: Self.memoSlots)
+        memoPositions = .allocate(capacity: Self.memoSlots)
+        memoPositions.initialize(repeating: -1, count: Self.memoSlots)
     }
 
     /// Frees the scratch; call once, when the owner goes away.
@@ -96,6 +103,8 @@ public struct DistinctKeys {
         keys.deallocate()
         pointers.deallocate()
         positions.deallocate()
+        memoKeys.deallocate()
+        memoPositions.deallocate()
     }
 
     @inline(__always) public mutating func reset() { count = 0 }
@@ -116,21 +125,27 @@ public struct DistinctKeys {
         return count &- 1
     }
 
-    /// Looks every distinct key up in `table`, one bulk call (none when the burst's one key
-    /// is the previous such burst's).
+    /// Looks every distinct key up in `table`, one bulk call (none for a burst of one key
+    /// that a recent such burst had).
     @inline(__always)
     public mutating func lookup(in table: HashTable) {
-        if count == 1 {
-            if memoValid && keys[0] == memoKey {
-                positions[0] = memoPosition
-                return
-            }
-            table.lookupBulk(pointers, count: 1, positions: positions)
-            memoKey = keys[0]
-            memoPosition = positions[0]
-            memoValid = true
+        guard count == 1 else {
+            table.lookupBulk(pointers, count: count, positions: positions)
             return
         }
-        table.lookupBulk(pointers, count: count, positions: positions)
+        let key = keys[0]
+        var m = 0
+        while m < memoCount {
+            if memoKeys[m] == key {
+                positions[0] = memoPositions[m]
+                return
+            }
+            m &+= 1
+        }
+        table.lookupBulk(pointers, count: 1, positions: positions)
+        memoKeys[memoNext] = key
+        memoPositions[memoNext] = positions[0]
+        memoNext = memoNext &+ 1 == Self.memoSlots ? 0 : memoNext &+ 1
+        if memoCount < Self.memoSlots { memoCount &+= 1 }
     }
 }
