@@ -1,7 +1,7 @@
 /// Revoked capability ids: a Bloom filter in front of an `rte_hash` (DESIGN.md section 5:
 /// keep revocation misses cheap). Almost every packet is not revoked; the filter answers
 /// "not revoked" for it from one 64-bit word, and only the few ids the filter cannot rule
-/// out (the revoked ones, and about 1% false positives) are looked up in the table, in one
+/// out (the revoked ones, and about 0.5% false positives) are looked up in the table, in one
 /// bulk call per burst.
 ///
 /// The filter is blocked (Putze, Sanders, Singler 2007): an id's three bits lie in one
