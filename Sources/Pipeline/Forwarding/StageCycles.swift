@@ -1,5 +1,6 @@
 /// `--stage-cycles`: TSC cycles spent in each stage, summed over bursts, per worker.
-/// `tx` is grouping by egress, transmitting and freeing.
+/// `tx` is sending the decided burst (grouped by egress when it leaves by several ports) and
+/// freeing the drops.
 /// Off by default; when off the pipeline reads no clock.
 public final class StageCycles: @unchecked Sendable {
     public enum Stage: Int, CaseIterable, Sendable {
