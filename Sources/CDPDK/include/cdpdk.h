@@ -5,7 +5,7 @@
  * imports it (SwiftPM's generated test-discovery module among them, which cannot be given
  * DPDK's include flags) builds without them. The DPDK headers are included by cdpdk.c only.
  *
- * - Per-packet mbuf accessors are `static inline` (forced, CDPDK_INLINE) and read the fields at their offsets in
+ * - Per-packet mbuf accessors are `static inline` and read the fields at their offsets in
  *   DPDK 22.11's `struct rte_mbuf` (rte_mbuf_core.h); cdpdk.c checks every offset against
  *   the real struct with _Static_assert, so a DPDK with another layout fails to build.
  * - Everything per burst or per set-up step is a function in cdpdk.c wrapping the DPDK call
@@ -20,10 +20,6 @@
 #include <stddef.h>
 
 #include "govcmac.h"
-
-/* Forced: LLVM stops inlining even one-instruction C functions into very large Swift
- * functions (a whole-burst loop), and a call per packet per accessor is measurable. */
-#define CDPDK_INLINE static inline __attribute__((always_inline))
 
 struct rte_mbuf;
 struct rte_mempool;
@@ -45,33 +41,33 @@ struct rte_hash;
 #define CDPDK_MBUF_FIELD(m, off, type) (*(type *)((char *)(m) + (off)))
 
 /* rte_pktmbuf_mtod(m, void *): start of the packet data in the first segment. */
-CDPDK_INLINE void *cdpdk_mbuf_data(struct rte_mbuf *m) {
+static inline void *cdpdk_mbuf_data(struct rte_mbuf *m) {
     return (char *)CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_BUF_ADDR, void *) + CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_DATA_OFF, uint16_t);
 }
 /* m->data_len: bytes of data in this segment. */
-CDPDK_INLINE uint16_t cdpdk_mbuf_data_len(struct rte_mbuf *m) { return CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_DATA_LEN, uint16_t); }
+static inline uint16_t cdpdk_mbuf_data_len(struct rte_mbuf *m) { return CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_DATA_LEN, uint16_t); }
 /* m->pkt_len: bytes of data in the whole chain. */
-CDPDK_INLINE uint32_t cdpdk_mbuf_pkt_len(struct rte_mbuf *m) { return CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_PKT_LEN, uint32_t); }
+static inline uint32_t cdpdk_mbuf_pkt_len(struct rte_mbuf *m) { return CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_PKT_LEN, uint32_t); }
 /* m->nb_segs: segments in the chain. */
-CDPDK_INLINE uint16_t cdpdk_mbuf_nb_segs(struct rte_mbuf *m) { return CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_NB_SEGS, uint16_t); }
+static inline uint16_t cdpdk_mbuf_nb_segs(struct rte_mbuf *m) { return CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_NB_SEGS, uint16_t); }
 /* m->port: the input port the PMD stamped on the mbuf. */
-CDPDK_INLINE uint16_t cdpdk_mbuf_port(struct rte_mbuf *m) { return CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_PORT, uint16_t); }
+static inline uint16_t cdpdk_mbuf_port(struct rte_mbuf *m) { return CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_PORT, uint16_t); }
 /* m->ol_flags: offload flags (RTE_MBUF_F_*). */
-CDPDK_INLINE uint64_t cdpdk_mbuf_ol_flags(struct rte_mbuf *m) { return CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_OL_FLAGS, uint64_t); }
+static inline uint64_t cdpdk_mbuf_ol_flags(struct rte_mbuf *m) { return CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_OL_FLAGS, uint64_t); }
 /* m->packet_type: RTE_PTYPE_* classification from the PMD, 0 when unknown. */
-CDPDK_INLINE uint32_t cdpdk_mbuf_packet_type(struct rte_mbuf *m) { return CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_PTYPE, uint32_t); }
+static inline uint32_t cdpdk_mbuf_packet_type(struct rte_mbuf *m) { return CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_PTYPE, uint32_t); }
 /* rte_mbuf_refcnt_read(). */
-CDPDK_INLINE uint16_t cdpdk_mbuf_refcnt(struct rte_mbuf *m) {
+static inline uint16_t cdpdk_mbuf_refcnt(struct rte_mbuf *m) {
     return __atomic_load_n(&CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_REFCNT, uint16_t), __ATOMIC_RELAXED);
 }
 /* rte_pktmbuf_headroom(): m->data_off. */
-CDPDK_INLINE uint16_t cdpdk_mbuf_headroom(struct rte_mbuf *m) { return CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_DATA_OFF, uint16_t); }
+static inline uint16_t cdpdk_mbuf_headroom(struct rte_mbuf *m) { return CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_DATA_OFF, uint16_t); }
 /* rte_pktmbuf_tailroom() of a one-segment mbuf: buf_len - data_off - data_len. */
-CDPDK_INLINE uint16_t cdpdk_mbuf_tailroom(struct rte_mbuf *m) {
+static inline uint16_t cdpdk_mbuf_tailroom(struct rte_mbuf *m) {
     return (uint16_t)(CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_BUF_LEN, uint16_t) - cdpdk_mbuf_headroom(m) - cdpdk_mbuf_data_len(m));
 }
 /* rte_pktmbuf_adj(m, len): remove len bytes from the front; NULL if longer than the first segment. */
-CDPDK_INLINE void *cdpdk_mbuf_adj(struct rte_mbuf *m, uint16_t len) {
+static inline void *cdpdk_mbuf_adj(struct rte_mbuf *m, uint16_t len) {
     if (len > cdpdk_mbuf_data_len(m))
         return NULL;
     CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_DATA_LEN, uint16_t) -= len;
@@ -80,7 +76,7 @@ CDPDK_INLINE void *cdpdk_mbuf_adj(struct rte_mbuf *m, uint16_t len) {
     return cdpdk_mbuf_data(m);
 }
 /* rte_pktmbuf_prepend(m, len): grow the front by len bytes; NULL without the headroom. */
-CDPDK_INLINE void *cdpdk_mbuf_prepend(struct rte_mbuf *m, uint16_t len) {
+static inline void *cdpdk_mbuf_prepend(struct rte_mbuf *m, uint16_t len) {
     if (len > cdpdk_mbuf_headroom(m))
         return NULL;
     CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_DATA_OFF, uint16_t) -= len;
@@ -89,7 +85,7 @@ CDPDK_INLINE void *cdpdk_mbuf_prepend(struct rte_mbuf *m, uint16_t len) {
     return cdpdk_mbuf_data(m);
 }
 /* rte_pktmbuf_append(m, len) on a one-segment mbuf: grow the tail; NULL without the tailroom. */
-CDPDK_INLINE void *cdpdk_mbuf_append(struct rte_mbuf *m, uint16_t len) {
+static inline void *cdpdk_mbuf_append(struct rte_mbuf *m, uint16_t len) {
     if (cdpdk_mbuf_nb_segs(m) != 1 || len > cdpdk_mbuf_tailroom(m))
         return NULL;
     void *tail = (char *)cdpdk_mbuf_data(m) + cdpdk_mbuf_data_len(m);
@@ -98,17 +94,13 @@ CDPDK_INLINE void *cdpdk_mbuf_append(struct rte_mbuf *m, uint16_t len) {
     return tail;
 }
 /* rte_pktmbuf_trim(m, len) on a one-segment mbuf: remove len bytes from the end; -1 if too long. */
-CDPDK_INLINE int cdpdk_mbuf_trim(struct rte_mbuf *m, uint16_t len) {
+static inline int cdpdk_mbuf_trim(struct rte_mbuf *m, uint16_t len) {
     if (cdpdk_mbuf_nb_segs(m) != 1 || len > cdpdk_mbuf_data_len(m))
         return -1;
     CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_DATA_LEN, uint16_t) -= len;
     CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_PKT_LEN, uint32_t) -= len;
     return 0;
 }
-/* rte_prefetch0() of the packet data of m (reads the mbuf header). */
-CDPDK_INLINE void cdpdk_mbuf_prefetch_data(struct rte_mbuf *m) { __builtin_prefetch(cdpdk_mbuf_data(m), 0, 3); }
-/* rte_prefetch0() of the mbuf header itself (its first cache line). */
-CDPDK_INLINE void cdpdk_mbuf_prefetch_header(struct rte_mbuf *m) { __builtin_prefetch(m, 0, 3); }
 /* rte_prefetch0() of the first cache line of the packet data of mbufs[0..n), one call per
  * burst (the receive burst has just written the mbuf headers, so they are in cache). */
 void cdpdk_mbuf_prefetch_data_burst(struct rte_mbuf *const *mbufs, unsigned n);
@@ -216,19 +208,19 @@ uint64_t cdpdk_tsc_hz(void);
 const char *cdpdk_version(void);
 
 /* rte_rdtsc(): the time-stamp counter. */
-CDPDK_INLINE uint64_t cdpdk_rdtsc(void) { return __builtin_ia32_rdtsc(); }
+static inline uint64_t cdpdk_rdtsc(void) { return __builtin_ia32_rdtsc(); }
 
 /* __atomic_exchange_n of a pointer slot (acquire-release): hands an object from one lcore to another. */
-CDPDK_INLINE void *cdpdk_ptr_exchange(void *volatile *slot, void *value) { return __atomic_exchange_n(slot, value, __ATOMIC_ACQ_REL); }
+static inline void *cdpdk_ptr_exchange(void *volatile *slot, void *value) { return __atomic_exchange_n(slot, value, __ATOMIC_ACQ_REL); }
 /* __atomic_load_n of a pointer slot (acquire). */
-CDPDK_INLINE void *cdpdk_ptr_load(void *volatile *slot) { return __atomic_load_n(slot, __ATOMIC_ACQUIRE); }
+static inline void *cdpdk_ptr_load(void *volatile *slot) { return __atomic_load_n(slot, __ATOMIC_ACQUIRE); }
 
 /* The stop flag: set from a signal handler, polled by every worker loop (l2fwd's force_quit). */
 extern volatile int cdpdk_force_quit;
 /* Read the stop flag. */
-CDPDK_INLINE bool cdpdk_should_stop(void) { return __atomic_load_n(&cdpdk_force_quit, __ATOMIC_RELAXED) != 0; }
+static inline bool cdpdk_should_stop(void) { return __atomic_load_n(&cdpdk_force_quit, __ATOMIC_RELAXED) != 0; }
 /* Set the stop flag. */
-CDPDK_INLINE void cdpdk_request_stop(void) { __atomic_store_n(&cdpdk_force_quit, 1, __ATOMIC_RELAXED); }
+static inline void cdpdk_request_stop(void) { __atomic_store_n(&cdpdk_force_quit, 1, __ATOMIC_RELAXED); }
 /* Install SIGINT and SIGTERM handlers that only set the stop flag, and a SIGHUP handler that
  * only records a reload request. */
 void cdpdk_install_signal_handlers(void);
