@@ -75,8 +75,8 @@ public func initializeEAL(_ arguments: [String]) -> [String]? {
 /// The text of a DPDK error number (rte_strerror).
 public func dpdkError(_ code: Int32) -> String { String(cString: cdpdk_strerror(code)) }
 
-/// SplitMix64 (Steele, Lea, Flood 2014): a small seeded generator, for reproducible traffic
-/// (craft) and tests.
+/// SplitMix64 (Steele, Lea, Flood 2014): a seeded generator whose output function is also a
+/// good 64-bit mixer. Used for reproducible traffic (craft), tests, and the revocation filter.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 

@@ -109,6 +109,31 @@ final class CMACTests: XCTestCase {
         }
     }
 
+    /// Bursts of 32 that are uniform except for one message (another key or length) at each
+    /// position: the groups of sixteen (with VAES) or eight around it fall back correctly.
+    func testBurstWithOneOddMessageAtEveryPosition() throws {
+        var rng = SeededRandom(seed: 33)
+        let keys = (0..<2).map { _ in CMACKey(bytes: rng.bytes(16))! }
+        let burst = MACBurst(capacity: 32)
+        for odd in 0..<32 {
+            for oddLength in [false, true] {
+                for i in 0..<32 {
+                    burst.slot(i).copyMemory(from: rng.bytes(64), byteCount: 64)
+                    burst.blockCounts[i] = i == odd && oddLength ? 4 : 3
+                    burst.keys[i] = (i == odd && !oddLength ? keys[1] : keys[0]).expanded
+                }
+                burst.compute(count: 32)
+                for i in 0..<32 {
+                    var expected = [UInt8](repeating: 0, count: 16)
+                    gov_cmac(burst.keys[i]!, burst.slot(i).assumingMemoryBound(to: UInt8.self),
+                             16 * Int(burst.blockCounts[i]), &expected)
+                    XCTAssertEqual(Array(UnsafeRawBufferPointer(start: burst.tag(i), count: 16)), expected,
+                                   "odd message at \(odd) (\(oddLength ? "length" : "key")), message \(i)")
+                }
+            }
+        }
+    }
+
     /// A block count outside 1..4 is computed alone and clamped to the 64-byte slot.
     func testBurstClampsOutOfRangeBlockCounts() throws {
         let key = try XCTUnwrap(CMACKey(bytes: rfcKey))

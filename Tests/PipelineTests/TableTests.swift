@@ -26,6 +26,26 @@ final class RevocationTableTests: XCTestCase {
         XCTAssertLessThan(Double(positives) / Double(others.count), 0.02, "\(positives) false positives")
     }
 
+    /// Ids that differ only in some of their bits (a counter shifted into the high bits, a
+    /// fixed low part) spread over the filter as well as sequential ones.
+    func testFilterSpreadsStructuredIds() throws {
+        try XCTSkipUnless(TestEAL.ready, "EAL initialisation failed (needs root)")
+        var rng = SeededRandom(seed: 17)
+        for shift: UInt64 in [0, 16, 40, 44] {
+            var revoked = Set<UInt64>()
+            while revoked.count < 100_000 { revoked.insert(UInt64.random(in: 0..<(1 << 20), using: &rng) << shift | 5) }
+            let table = try RevocationTable(Array(revoked))
+            var positives = 0, queries = 0
+            while queries < 100_000 {
+                let id = UInt64.random(in: 0..<(1 << 20), using: &rng) << shift | 5
+                if revoked.contains(id) { continue }
+                queries += 1
+                if table.mayContain(id) { positives += 1 }
+            }
+            XCTAssertLessThan(Double(positives) / Double(queries), 0.02, "ids k << \(shift) | 5: \(positives) false positives")
+        }
+    }
+
     func testEmptyListRevokesNothing() throws {
         try XCTSkipUnless(TestEAL.ready, "EAL initialisation failed (needs root)")
         let table = try RevocationTable([])
@@ -66,5 +86,18 @@ final class DistinctKeysTests: XCTestCase {
             XCTAssertEqual(keys.count, 1)
             XCTAssertEqual(keys.positions[0] >= 0 ? keys.positions[0] : -1, expected, "key \(key)")
         }
+
+        // A remembered burst is not looked up again: a key added to the table after its miss
+        // was remembered still reads as a miss (a pipeline's tables never change; a reload
+        // builds new tables and new scratch).
+        keys.reset()
+        _ = keys.slot(for: 300)
+        keys.lookup(in: table)
+        XCTAssertLessThan(keys.positions[0], 0)
+        _ = try table.add(300)
+        keys.reset()
+        _ = keys.slot(for: 300)
+        keys.lookup(in: table)
+        XCTAssertLessThan(keys.positions[0], 0, "answered from memory, not from the table")
     }
 }

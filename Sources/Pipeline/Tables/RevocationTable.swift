@@ -56,12 +56,13 @@ public final class RevocationTable: @unchecked Sendable {
         let wordShift: UInt64
         let seed: UInt64
 
-        /// The word of `id` and its three bits in it, from one multiplication (Fibonacci
-        /// hashing of the seeded id): the top bits choose the word, the 18 bits below them
-        /// the three bits (6 each).
+        /// The word of `id` and its three bits in it, from one SplitMix64 mix of the seeded
+        /// id (every bit of the id reaches every bit of the mix, so ids that differ only in
+        /// their high bits spread as well as sequential ones): the top bits choose the word,
+        /// the 18 bits below them the three bits (6 each).
         @inline(__always)
         func probe(_ id: UInt64) -> (Int, UInt64) {
-            let z = (id ^ seed) &* 0x9E37_79B9_7F4A_7C15
+            let z = SplitMix64.mix(id ^ seed)
             let word = Int(truncatingIfNeeded: z >> wordShift)
             let low = z >> (wordShift &- 18)
             let mask = (1 as UInt64) &<< (low & 63) | (1 as UInt64) &<< ((low >> 6) & 63) | (1 as UInt64) &<< ((low >> 12) & 63)
