@@ -46,8 +46,6 @@ static inline void *cdpdk_mbuf_data(struct rte_mbuf *m) {
 }
 /* m->data_len: bytes of data in this segment. */
 static inline uint16_t cdpdk_mbuf_data_len(struct rte_mbuf *m) { return CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_DATA_LEN, uint16_t); }
-/* m->pkt_len: bytes of data in the whole chain. */
-static inline uint32_t cdpdk_mbuf_pkt_len(struct rte_mbuf *m) { return CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_PKT_LEN, uint32_t); }
 /* m->nb_segs: segments in the chain. */
 static inline uint16_t cdpdk_mbuf_nb_segs(struct rte_mbuf *m) { return CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_NB_SEGS, uint16_t); }
 /* m->port: the input port the PMD stamped on the mbuf. */

@@ -69,8 +69,6 @@ public final class GovernPipeline: @unchecked Sendable {
     @inlinable public var auditEgress: UnsafeMutablePointer<UInt16> { state.auditEgress }
     @inlinable public var authorityPosition: UnsafeMutablePointer<Int32> { state.authorityPosition }
     @inlinable public var policyPosition: UnsafeMutablePointer<Int32> { state.policyPosition }
-    /// See ``BurstState/singleEgress``.
-    @inlinable public var singleEgress: Int32 { state.singleEgress }
 
     /// Decides every packet of a burst received on `ingress` and applies the packet edits
     /// (hop budget, strip, push). `now` is Unix time in seconds; `tsc` the time-stamp counter

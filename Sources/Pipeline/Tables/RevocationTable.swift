@@ -6,7 +6,7 @@
 ///
 /// The filter is blocked (Putze, Sanders, Singler 2007): an id's three bits lie in one
 /// 64-bit word, so a test is one load, and the parse stage prefetches that word a stage
-/// ahead of the test (``wordAddress(for:)``). 16 bits per revoked id, rounded up to a power
+/// ahead of the test (``Filter/wordAddress(for:)``). 16 bits per revoked id, rounded up to a power
 /// of two: 256 KiB for 100 000 ids.
 public final class RevocationTable: @unchecked Sendable {
     let hash: HashTable
@@ -26,7 +26,7 @@ public final class RevocationTable: @unchecked Sendable {
         words.initialize(repeating: 0, count: 1 << Int(bits))
         for id in revoked {
             _ = try hash.add(id)
-            let (word, mask) = probe(id)
+            let (word, mask) = filter.probe(id)
             words[word] |= mask
         }
     }
@@ -38,14 +38,6 @@ public final class RevocationTable: @unchecked Sendable {
     /// The filter as a value, for a stage's loop (held in a local, its fields stay in
     /// registers; see ``BurstState``).
     public var filter: Filter { Filter(words: words, wordShift: wordShift, seed: seed) }
-
-    /// The word of `id` and its three bits in it; see ``Filter/probe(_:)``.
-    @inline(__always)
-    func probe(_ id: UInt64) -> (Int, UInt64) { filter.probe(id) }
-
-    /// The filter word `mayContain(id)` reads, for prefetching.
-    @inline(__always)
-    public func wordAddress(for id: UInt64) -> UnsafeRawPointer { filter.wordAddress(for: id) }
 
     /// False when `id` is certainly not revoked; true when it may be (look it up).
     @inline(__always)
