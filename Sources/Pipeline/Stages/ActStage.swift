@@ -9,12 +9,10 @@ extension GovernPipeline {
     @inline(__always)
     func actStage(count: Int) {
         let b = state
-        let ports = tables.ports.entries
         for i in 0..<count where b.verdicts[i] == 0 {
             let f = b.flags[i]
             if f.contains(.passed) { continue }
-            let boundary = ports[Int(b.egress[i])].boundary
-            if boundary == .legacy || boundary == .gateway {
+            if f.contains(.strip) {
                 stripCarrier(i, b)
             } else if !f.contains(.pushed) {
                 decrementHopBudget(i, b)

@@ -20,7 +20,6 @@ public final class GovernPipeline: @unchecked Sendable {
     let pushScratch: UnsafeMutableRawPointer
 
     var authorityKeys: DistinctKeys
-    var policyKeys: DistinctKeys
     var revocationKeys: DistinctKeys
     let macBurst: MACBurst
 
@@ -30,7 +29,8 @@ public final class GovernPipeline: @unchecked Sendable {
     /// after their policy was found (2 * position + 1). Written by the worker that runs this
     /// pipeline; read by the main lcore for statistics.
     public let policyCounters: UnsafeMutablePointer<UInt64>
-    var entitlementCache = EntitlementCache()
+    /// Classify's decisions by governance tuple (Decisions.swift).
+    let decisions = DecisionCache()
 
     public init(tables: GovernTables, workers: Int = 1, capacity: Int = maxBurst) throws {
         self.tables = tables
@@ -43,7 +43,6 @@ public final class GovernPipeline: @unchecked Sendable {
         state = BurstState(capacity: capacity)
         pushScratch = .allocate(byteCount: MACInput.stride, alignment: 64)
         authorityKeys = DistinctKeys(capacity: capacity)
-        policyKeys = DistinctKeys(capacity: capacity)
         revocationKeys = DistinctKeys(capacity: capacity)
         macBurst = MACBurst(capacity: capacity)
         let policySlots = tables.policies.slots * 2
@@ -55,7 +54,7 @@ public final class GovernPipeline: @unchecked Sendable {
     deinit {
         state.deallocate()
         pushScratch.deallocate()
-        authorityKeys.deallocate(); policyKeys.deallocate(); revocationKeys.deallocate()
+        authorityKeys.deallocate(); revocationKeys.deallocate(); decisions.deallocate()
         UnsafeMutableRawPointer(policyCounters).deallocate()
     }
 
@@ -109,6 +108,8 @@ public struct PacketFlags: OptionSet, Sendable {
     public static let audit = PacketFlags(rawValue: 1 << 2)
     /// Carrier and governance header removed (egress through a legacy port).
     public static let stripped = PacketFlags(rawValue: 1 << 3)
+    /// The egress port faces hosts without GOV: the act stage strips the carrier and header.
+    public static let strip = PacketFlags(rawValue: 1 << 4)
 }
 
 /// Per-worker srTCM meters, one per configured (policy, rate class). Each worker meters its

@@ -1,7 +1,8 @@
 import CDPDK
 
 /// Verify: authority-key lookup (bulk, once per distinct key), expiry and lifetime, the
-/// MACs of the burst computed interleaved, revocation (bulk), then entitlements. Runs over
+/// MACs of the burst computed interleaved, then revocation (bulk behind a filter). The
+/// entitlement checks come next, in the classify stage's decision per tuple. Runs over
 /// the packets the parse stage gathered (`macIndex[0..<macCandidates]`, their keys and MAC
 /// inputs already in place).
 extension GovernPipeline {
@@ -43,17 +44,14 @@ extension GovernPipeline {
             macs &+= 1
         }
 
-        // The MACs, interleaved across the burst; constant-time comparison. A packet whose
-        // MAC verifies goes on in the same pass: the revocation filter rules out almost
-        // every capability id, and then the entitlements are checked. The few ids the
-        // filter cannot rule out wait for one bulk lookup, so that `revoked` still comes
-        // before the entitlement reasons.
+        // The MACs, interleaved across the burst; constant-time comparison. The revocation
+        // filter rules out almost every capability id of a packet whose MAC verifies; the few
+        // it cannot rule out are looked up in one bulk call.
         macBurst.compute(count: macs)
         let revocations = tables.revocations
         let filter = revocations.filter
         var revoked = revocationKeys
         revoked.reset()
-        var cache = entitlementCache
         var deferred = 0
         for n in 0..<macs {
             let i = Int(b.macIndex[n])
@@ -66,50 +64,15 @@ extension GovernPipeline {
                 b.authoritySlot[i] = UInt8(truncatingIfNeeded: revoked.slot(for: id))
                 b.macIndex[deferred] = UInt8(truncatingIfNeeded: i)
                 deferred &+= 1
-            } else if let reason = checkEntitlements(i, b, entries, &cache) {
-                b.drop(i, reason)
             }
         }
         if deferred > 0 {
             revoked.lookup(in: revocations.hash)
             for n in 0..<deferred {
                 let i = Int(b.macIndex[n])
-                if revoked.positions[Int(b.authoritySlot[i])] >= 0 {
-                    b.drop(i, .revoked)
-                } else if let reason = checkEntitlements(i, b, entries, &cache) {
-                    b.drop(i, reason)
-                }
+                if revoked.positions[Int(b.authoritySlot[i])] >= 0 { b.drop(i, .revoked) }
             }
         }
         revocationKeys = revoked
-        entitlementCache = cache
     }
-
-    /// What the authority may grant: the scope, the trust level, the route class. `cache`
-    /// holds the last (authority, scope) entitlement looked up: packets mostly share them.
-    @inline(__always)
-    func checkEntitlements(_ i: Int, _ b: BurstState, _ entries: UnsafeMutablePointer<AuthorityEntry>,
-                           _ cache: inout EntitlementCache) -> DropReason? {
-        let authority = b.parsed[i].header.authority.rawValue
-        let entry = entries[Int(b.authorityPosition[i])]
-        if !entry.allScopes {
-            let scope = b.parsed[i].header.scope.rawValue
-            let key = AuthorityTable.scopeKey(authority: authority, scope: scope)
-            if key != cache.key {
-                cache.key = key
-                cache.entitled = tables.authorities.entitles(authority: authority, scope: scope)
-            }
-            if !cache.entitled { return .scopeNotEntitled }
-        }
-        if b.parsed[i].header.trust.rawValue > entry.maxTrust { return .trustNotEntitled }
-        if !entry.allowsRouteClass(b.parsed[i].header.routeClass.rawValue) { return .routeClassNotEntitled }
-        return nil
-    }
-}
-
-/// The last (authority, scope) entitlement a worker looked up (the tables never change
-/// under a pipeline).
-struct EntitlementCache {
-    var key = UInt64.max
-    var entitled = false
 }

@@ -1,0 +1,135 @@
+import CDPDK
+import XCTest
+@testable import Pipeline
+
+/// The classify stage decides once per governance tuple and keeps the decision in a
+/// 64-entry cache across bursts. Its verdicts must be those of a pipeline that has never
+/// seen another packet: 1 200 packets over 100 tuples (scopes, trust levels, route
+/// classes, two authorities, constraints; from two ingress ports with different audit
+/// ports) go through one pipeline in bursts of 32, and each again alone through a new
+/// pipeline. Verdict, egress, flags, audit port, policy position, bytes out and the
+/// per-policy counters must agree, and the run must reach every decision the tuple makes.
+final class DecisionCacheTests: XCTestCase {
+    let keyA: [UInt8] = Array(0..<16)
+    let keyB: [UInt8] = Array(16..<32)
+    let now: UInt32 = 1_800_000_000
+
+    func testCachedDecisionsEqualFreshOnes() throws {
+        try XCTSkipUnless(TestEAL.ready, "EAL initialisation failed (needs root)")
+        let pool = try XCTUnwrap(cdpdk_pktmbuf_pool_create("decision_pool", 1023, 0, cdpdk_socket_id()))
+        defer { cdpdk_mempool_free(pool) }
+        let portIDs: [String: UInt16] = ["in": 0, "out": 1, "ext": 2, "legacy": 3, "audit": 4]
+        let config = NodeConfig(
+            ports: [PortConfig(name: "in", device: .index(0), boundary: .internal, auditPort: "audit"),
+                    PortConfig(name: "out", device: .index(1), boundary: .internal),
+                    PortConfig(name: "ext", device: .index(2), boundary: .external, labelCeiling: 3),
+                    PortConfig(name: "legacy", device: .index(3), boundary: .legacy),
+                    PortConfig(name: "audit", device: .index(4), boundary: .internal)],
+            authorities: [
+                AuthorityConfig(name: "a", authorityID: 7, keys: [1: KeyMaterial(bytes: keyA)!], scopes: .only([100, 101, 102, 103]),
+                                maxTrustLevel: 150, routeClasses: .only([1, 2, 3]), maxLifetimeSeconds: 86_400),
+                AuthorityConfig(name: "b", authorityID: 8, keys: [2: KeyMaterial(bytes: keyB)!], scopes: .all,
+                                maxTrustLevel: 255, routeClasses: .all, maxLifetimeSeconds: 86_400)],
+            policies: [ScopePolicy(name: "p100-1", scopeID: 100, routeClass: 1, action: .forward(egressPort: "out")),
+                       ScopePolicy(name: "p100-2", scopeID: 100, routeClass: 2, action: .forward(egressPort: "ext"), minTrustLevel: 40),
+                       ScopePolicy(name: "p101-1", scopeID: 101, routeClass: 1, action: .forward(egressPort: "legacy")),
+                       ScopePolicy(name: "p101-2", scopeID: 101, routeClass: 2, action: .drop),
+                       ScopePolicy(name: "p102-3", scopeID: 102, routeClass: 3, action: .forward(egressPort: "ext")),
+                       ScopePolicy(name: "p104-1", scopeID: 104, routeClass: 1, action: .forward(egressPort: "out"), minTrustLevel: 100),
+                       ScopePolicy(name: "p104-4", scopeID: 104, routeClass: 4, action: .forward(egressPort: "legacy"))])
+        let tables = try GovernTables(config: config, portID: { portIDs[$0] })
+
+        var random = SeededRandom(seed: 0x6465_6369)
+        var frames: [[UInt8]] = []
+        var ingress: [UInt16] = []
+        // 100 tuples, more than the cache holds, each seen from both ingress ports.
+        var tuples: [GovFields] = []
+        for _ in 0..<100 {
+            let b = Bool.random(using: &random)
+            var fields = GovFields()
+            fields.scope = ScopeID(UInt32.random(in: 100...104, using: &random))
+            fields.trust = TrustLevel([10, 50, 120, 200].randomElement(using: &random)!)
+            fields.routeClass = RouteClass(UInt8.random(in: 1...4, using: &random))
+            fields.epoch = KeyEpoch(b ? 2 : 1)
+            fields.authority = AuthorityID(b ? 8 : 7)
+            fields.constraints = Constraints(noExport: random.next() % 4 == 0, audit: random.next() % 2 == 0,
+                                             encryptedOnly: random.next() % 5 == 0, label: UInt8.random(in: 0...5, using: &random))
+            tuples.append(fields)
+        }
+        for n in 0..<1200 {
+            var fields = tuples.randomElement(using: &random)!
+            let b = fields.authority == AuthorityID(8)
+            fields.expiry = now + 60
+            fields.capability = CapabilityID(UInt64(n))
+            var spec = FrameSpec()
+            spec.innerSource = IPAddress(10, 0, UInt8(n >> 8), UInt8(n & 0xFF))
+            spec.innerPayload = .udp(sourcePort: 40000, destinationPort: random.next() % 2 == 0 ? 51820 : 443)
+            frames.append(try FrameBuilder.governed(spec, fields: fields, key: CMACKey(bytes: b ? keyB : keyA)!))
+            ingress.append(n / 32 % 2 == 0 ? 0 : 2)
+        }
+
+        // One pipeline, bursts of 32 (each burst from one ingress port).
+        let cached = try GovernPipeline(tables: tables)
+        var results: [Outcome] = []
+        for start in stride(from: 0, to: frames.count, by: 32) {
+            let range = start..<min(start + 32, frames.count)
+            results += try run(cached, Array(frames[range]), ingress: ingress[start], pool: pool)
+        }
+        // Each packet alone through a pipeline of its own (an empty cache).
+        var fresh: [Outcome] = []
+        var freshCounters = [UInt64](repeating: 0, count: tables.policies.slots * 2)
+        for (n, frame) in frames.enumerated() {
+            let p = try GovernPipeline(tables: tables)
+            fresh += try run(p, [frame], ingress: ingress[n], pool: pool)
+            for s in 0..<freshCounters.count { freshCounters[s] += p.policyCounters[s] }
+        }
+
+        for n in 0..<frames.count { XCTAssertEqual(results[n], fresh[n], "packet \(n)") }
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: cached.policyCounters, count: freshCounters.count)), freshCounters)
+
+        // Every outcome the tuple decides occurs, so none is missed by the comparison.
+        var reasons: [String: Int] = [:]
+        for r in results { reasons[r.verdict == 0 ? "forward \(r.egress)" : DropReason(rawValue: r.verdict)!.name, default: 0] += 1 }
+        for expected in ["forward 1", "forward 2", "forward 3", "scope_not_entitled", "trust_not_entitled",
+                         "route_class_not_entitled", "no_policy", "policy_drop", "trust_below_minimum", "no_export",
+                         "label_ceiling", "encrypted_only"] {
+            XCTAssertGreaterThan(reasons[expected] ?? 0, 0, "\(expected) in \(reasons)")
+        }
+        XCTAssertGreaterThan(results.filter { $0.flags & PacketFlags.audit.rawValue != 0 }.count, 0)
+        XCTAssertGreaterThan(results.filter { $0.flags & PacketFlags.stripped.rawValue != 0 }.count, 0)
+        XCTAssertEqual(cdpdk_mempool_in_use(pool), 0)
+    }
+
+    struct Outcome: Equatable {
+        var verdict: UInt8
+        var egress: UInt16
+        var flags: UInt8
+        var audit: UInt16
+        var policy: Int32
+        var bytes: [UInt8]
+    }
+
+    private func run(_ pipeline: GovernPipeline, _ frames: [[UInt8]], ingress: UInt16, pool: OpaquePointer) throws -> [Outcome] {
+        var burst: [Mbuf?] = []
+        for frame in frames {
+            let m = try XCTUnwrap(cdpdk_mbuf_alloc(pool))
+            let room = try XCTUnwrap(cdpdk_mbuf_append(m, UInt16(frame.count)))
+            frame.withUnsafeBytes { room.copyMemory(from: $0.baseAddress!, byteCount: frame.count) }
+            burst.append(m)
+        }
+        burst.withUnsafeMutableBufferPointer {
+            pipeline.decide($0.baseAddress!, count: frames.count, ingress: ingress, now: now, tsc: cdpdk_rdtsc(), stageCycles: nil)
+        }
+        var out: [Outcome] = []
+        for i in 0..<frames.count {
+            let m = pipeline.mbufs[i]!
+            let forwarded = pipeline.verdicts[i] == 0
+            out.append(Outcome(
+                verdict: pipeline.verdicts[i], egress: forwarded ? pipeline.egress[i] : 0, flags: pipeline.flags[i].rawValue,
+                audit: pipeline.flags[i].contains(.audit) ? pipeline.auditEgress[i] : 0, policy: pipeline.policyPosition[i],
+                bytes: [UInt8](UnsafeRawBufferPointer(start: mbufData(m), count: mbufDataLength(m)))))
+            cdpdk_mbuf_free(m)
+        }
+        return out
+    }
+}
