@@ -19,9 +19,11 @@ public struct BurstState {
     /// Position of the packet's (authority, epoch) and policy in their tables.
     public let authorityPosition: UnsafeMutablePointer<Int32>
     public let policyPosition: UnsafeMutablePointer<Int32>
-    /// Position of the packet's keys in the burst's distinct-key scratch (``DistinctKeys``).
+    /// Position of the packet's (authority, epoch), later of its capability id, in the
+    /// burst's distinct-key scratch (``DistinctKeys``).
     let authoritySlot: UnsafeMutablePointer<UInt8>
-    let policySlot: UnsafeMutablePointer<UInt8>
+    /// The revocation-filter hash of the packet's capability id (``RevocationTable/Filter/hash(_:)``).
+    let filterHash: UnsafeMutablePointer<UInt64>
     /// Burst positions of the packets whose MACs are computed: message n of the burst's
     /// ``MACBurst`` is packet `macIndex[n]`'s.
     let macIndex: UnsafeMutablePointer<UInt8>
@@ -53,8 +55,8 @@ public struct BurstState {
         policyPosition.initialize(repeating: -1, count: capacity)
         authoritySlot = .allocate(capacity: capacity)
         authoritySlot.initialize(repeating: 0, count: capacity)
-        policySlot = .allocate(capacity: capacity)
-        policySlot.initialize(repeating: 0, count: capacity)
+        filterHash = .allocate(capacity: capacity)
+        filterHash.initialize(repeating: 0, count: capacity)
         macIndex = .allocate(capacity: capacity)
         macIndex.initialize(repeating: 0, count: capacity)
         prefetchScratch = .allocate(capacity: capacity)
@@ -67,7 +69,7 @@ public struct BurstState {
         mbufs.deallocate(); frames.deallocate(); parsed.deallocate(); verdicts.deallocate()
         egress.deallocate(); flags.deallocate(); auditEgress.deallocate()
         authorityPosition.deallocate(); policyPosition.deallocate()
-        authoritySlot.deallocate(); policySlot.deallocate(); macIndex.deallocate()
+        authoritySlot.deallocate(); filterHash.deallocate(); macIndex.deallocate()
         prefetchScratch.deallocate(); summary.deallocate()
     }
 

@@ -6,7 +6,7 @@ import CDPDK
 ///
 /// While a governed packet's bytes are in cache, the stage also gathers what the verify
 /// stage needs of it: its (authority, epoch) in the burst's distinct keys, its MAC input,
-/// and a prefetch of its capability id's revocation-filter word. The verify stage then
+/// and its capability id's revocation-filter hash, prefetching the word it selects. The verify stage then
 /// runs over `macIndex[0..<macCandidates]` only.
 extension GovernPipeline {
     @inline(__always)
@@ -41,7 +41,9 @@ extension GovernPipeline {
                     header: header, source: UnsafeRawPointer(frame) + Int(b.parsed[i].innerSourceOffset),
                     destination: UnsafeRawPointer(frame) + Int(b.parsed[i].innerDestinationOffset),
                     innerVersion: b.parsed[i].innerVersion, into: mac.slot(candidates))
-                b.prefetchScratch[candidates] = filter.wordAddress(for: b.parsed[i].header.capability.rawValue)
+                let hash = filter.hash(b.parsed[i].header.capability.rawValue)
+                b.filterHash[i] = hash
+                b.prefetchScratch[candidates] = filter.wordAddress(hash: hash)
                 b.macIndex[candidates] = UInt8(truncatingIfNeeded: i)
                 candidates &+= 1
                 continue

@@ -59,9 +59,8 @@ extension GovernPipeline {
                 b.drop(i, .badMAC)
                 continue
             }
-            let id = b.parsed[i].header.capability.rawValue
-            if filter.mayContain(id) {
-                b.authoritySlot[i] = UInt8(truncatingIfNeeded: revoked.slot(for: id))
+            if filter.mayContain(hash: b.filterHash[i]) {
+                b.authoritySlot[i] = UInt8(truncatingIfNeeded: revoked.slot(for: b.parsed[i].header.capability.rawValue))
                 b.macIndex[deferred] = UInt8(truncatingIfNeeded: i)
                 deferred &+= 1
             }

@@ -6,7 +6,7 @@
 ///
 /// The filter is blocked (Putze, Sanders, Singler 2007): an id's three bits lie in one
 /// 64-bit word, so a test is one load, and the parse stage prefetches that word a stage
-/// ahead of the test (``Filter/wordAddress(for:)``). 16 bits per revoked id, rounded up to a power
+/// ahead of the test (``Filter/wordAddress(hash:)``). 16 bits per revoked id, rounded up to a power
 /// of two: 256 KiB for 100 000 ids.
 public final class RevocationTable: @unchecked Sendable {
     let hash: HashTable
@@ -26,7 +26,7 @@ public final class RevocationTable: @unchecked Sendable {
         words.initialize(repeating: 0, count: 1 << Int(bits))
         for id in revoked {
             _ = try hash.add(id)
-            let (word, mask) = filter.probe(id)
+            let (word, mask) = filter.probe(hash: filter.hash(id))
             words[word] |= mask
         }
     }
@@ -48,31 +48,39 @@ public final class RevocationTable: @unchecked Sendable {
         let wordShift: UInt64
         let seed: UInt64
 
-        /// The word of `id` and its three bits in it, from one SplitMix64 mix of the seeded
-        /// id (every bit of the id reaches every bit of the mix, so ids that differ only in
-        /// their high bits spread as well as sequential ones): the top bits choose the word,
-        /// the 18 bits below them the three bits (6 each).
+        /// The seeded SplitMix64 mix of `id` that places it in the filter: every bit of the id
+        /// reaches every bit of the mix, so ids that differ only in their high bits spread as
+        /// well as sequential ones. The parse stage computes it once per packet, to prefetch the
+        /// word; the verify stage tests the same value.
         @inline(__always)
-        func probe(_ id: UInt64) -> (Int, UInt64) {
-            let z = SplitMix64.mix(id ^ seed)
+        public func hash(_ id: UInt64) -> UInt64 { SplitMix64.mix(id ^ seed) }
+
+        /// The word of a hash and its three bits in it: the top bits choose the word, the 18
+        /// bits below them the three bits (6 each).
+        @inline(__always)
+        func probe(hash z: UInt64) -> (Int, UInt64) {
             let word = Int(truncatingIfNeeded: z >> wordShift)
             let low = z >> (wordShift &- 18)
             let mask = (1 as UInt64) &<< (low & 63) | (1 as UInt64) &<< ((low >> 6) & 63) | (1 as UInt64) &<< ((low >> 12) & 63)
             return (word, mask)
         }
 
-        /// The word `mayContain(id)` reads, for prefetching.
+        /// The word `mayContain(hash:)` reads, for prefetching.
         @inline(__always)
-        public func wordAddress(for id: UInt64) -> UnsafeRawPointer {
-            UnsafeRawPointer(words + probe(id).0)
+        public func wordAddress(hash: UInt64) -> UnsafeRawPointer {
+            UnsafeRawPointer(words + probe(hash: hash).0)
+        }
+
+        /// False when the id of `hash` is certainly not revoked; true when it may be (look it up).
+        @inline(__always)
+        public func mayContain(hash: UInt64) -> Bool {
+            let (word, mask) = probe(hash: hash)
+            return words[word] & mask == mask
         }
 
         /// False when `id` is certainly not revoked; true when it may be (look it up).
         @inline(__always)
-        public func mayContain(_ id: UInt64) -> Bool {
-            let (word, mask) = probe(id)
-            return words[word] & mask == mask
-        }
+        public func mayContain(_ id: UInt64) -> Bool { mayContain(hash: hash(id)) }
     }
 
     /// Exact membership (the filter, then the table).

@@ -37,10 +37,18 @@ public struct GovParser: Sendable {
     /// the worker's per-burst array. Same result as ``parse(_:length:)``, written in place:
     /// returning the struct builds it on the stack with narrow stores and copies it with wide
     /// loads, which stalls store-to-load forwarding (GovBench measures both; docs/mac.md).
-    @inlinable
+    ///
+    /// The fast path is inlined into the caller's loop; the general parser is a call.
+    @inlinable @inline(__always)
     public func parse(_ frame: UnsafeRawPointer, length: Int, into parsed: inout ParsedPacket) {
         let length = min(max(length, 0), Self.maximumFrameLength)
         if parseCommon(frame, length: length, into: &parsed) { return }
+        parseOther(frame, length: length, into: &parsed)
+    }
+
+    /// The general parser for what the fast path did not accept (`length` already clamped).
+    @usableFromInline @inline(never)
+    func parseOther(_ frame: UnsafeRawPointer, length: Int, into parsed: inout ParsedPacket) {
         parsed = ParsedPacket()
         parsed.drop = locate(frame, length: length, into: &parsed)
     }
