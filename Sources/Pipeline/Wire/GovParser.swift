@@ -37,9 +37,7 @@ public struct GovParser: Sendable {
     /// the worker's per-burst array. Same result as ``parse(_:length:)``, written in place:
     /// returning the struct builds it on the stack with narrow stores and copies it with wide
     /// loads, which stalls store-to-load forwarding (GovBench measures both; docs/mac.md).
-    ///
-    /// The fast path is inlined into the caller's loop; the general parser is a call.
-    @inlinable @inline(__always)
+    @inlinable
     public func parse(_ frame: UnsafeRawPointer, length: Int, into parsed: inout ParsedPacket) {
         let length = min(max(length, 0), Self.maximumFrameLength)
         if parseCommon(frame, length: length, into: &parsed) { return }
