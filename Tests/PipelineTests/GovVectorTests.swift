@@ -116,4 +116,32 @@ final class GovVectorTests: XCTestCase {
         XCTAssertEqual(Array(slot[0..<48]), expected)
         XCTAssertEqual(Array(slot[48..<64]), [UInt8](repeating: 0xAA, count: 16), "an IPv4 input writes 48 bytes")
     }
+
+    /// The wide-store writer the parse stage uses gives, for every vector the parser accepts
+    /// (inner IPv4 and IPv6), the bytes of DESIGN 1.3 (`MACInput.bytes`) and writes nothing
+    /// past them.
+    func testWideMACInputWriterMatchesTheLayout() throws {
+        var families: Set<UInt8> = []
+        for v in try GovVector.loadAll() {
+            let frame = v.frameBytes
+            let p = frame.withUnsafeBytes { GovParser(udpPort: v.udp_port).parse($0) }
+            guard p.drop == nil else { continue }
+            families.insert(p.innerVersion)
+            let g = Int(p.govOffset), n = p.innerAddressLength
+            let s = Int(p.innerSourceOffset), d = Int(p.innerDestinationOffset)
+            let expected = MACInput.bytes(header: Array(frame[g..<g + 32]), source: Array(frame[s..<s + n]),
+                                          destination: Array(frame[d..<d + n]))
+            var slot = [UInt8](repeating: 0xAA, count: 80)
+            let blocks = frame.withUnsafeBytes { f in
+                slot.withUnsafeMutableBytes {
+                    MACInput.write(headerWire: p.headerWire, addresses: f.baseAddress! + s, innerVersion: p.innerVersion,
+                                   into: $0.baseAddress!)
+                }
+            }
+            XCTAssertEqual(Int(blocks) * 16, expected.count, v.name)
+            XCTAssertEqual(Array(slot[0..<expected.count]), expected, v.name)
+            XCTAssertEqual(Array(slot[expected.count...]), [UInt8](repeating: 0xAA, count: 80 - expected.count), v.name)
+        }
+        XCTAssertEqual(families, [4, 6])
+    }
 }

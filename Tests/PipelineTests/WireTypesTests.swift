@@ -64,4 +64,23 @@ final class WireTypesTests: XCTestCase {
         XCTAssertNil(HexBytes.decode("zz"))
         XCTAssertEqual(HexBytes.encode([0, 255, 160]), "00ffa0")
     }
+
+    /// `ParsedPacket` keeps the header as its wire words: decoding them gives the fields the
+    /// byte-wise reader gives, and encoding the fields gives the words back.
+    func testHeaderWireWordsRoundTrip() {
+        var random = SeededRandom(seed: 0x7769_7265)
+        for _ in 0..<10_000 {
+            let bytes = random.bytes(32)
+            bytes.withUnsafeBytes { raw in
+                let loaded = GovHeader(loadingFrom: raw.baseAddress!)
+                let wire = raw.baseAddress!.loadUnaligned(as: SIMD4<UInt64>.self)
+                XCTAssertEqual(GovHeader(wire: wire), loaded)
+                XCTAssertEqual(loaded.wire, wire)
+                var parsed = ParsedPacket()
+                parsed.header = loaded
+                XCTAssertEqual(parsed.headerWire, wire)
+                XCTAssertEqual(parsed.header, loaded)
+            }
+        }
+    }
 }

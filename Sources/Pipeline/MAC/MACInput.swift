@@ -53,6 +53,26 @@ public enum MACInput {
         return 4
     }
 
+    /// Writes `M` from a header's first 32 bytes as ``ParsedPacket/headerWire`` holds them and
+    /// the inner addresses at `addresses` (source then destination, adjacent in both IPv4 and
+    /// IPv6 headers: 8 bytes for `innerVersion` 4, 32 for 6); returns the blocks written, or 0
+    /// (nothing written) for another version. Wide stores only.
+    @inlinable @inline(__always)
+    public static func write(headerWire: SIMD4<UInt64>, addresses: UnsafeRawPointer, innerVersion: UInt8,
+                             into slot: UnsafeMutableRawPointer) -> UInt8 {
+        let hopBudget = UInt64(0xFF) &<< UInt64(8 &* GovWire.Offset.hopBudget)
+        let covered = headerWire & SIMD4(~UInt64(littleEndian: hopBudget), ~0, ~0, ~0)
+        if innerVersion == 4 {
+            slot.storeBytes(of: covered, as: SIMD4<UInt64>.self)
+            slot.storeBytes(of: SIMD2(addresses.loadUnaligned(as: UInt64.self), 0), toByteOffset: 32, as: SIMD2<UInt64>.self)
+            return 3
+        }
+        guard innerVersion == 6 else { return 0 }
+        slot.storeBytes(of: covered, as: SIMD4<UInt64>.self)
+        slot.storeBytes(of: addresses.loadUnaligned(as: SIMD4<UInt64>.self), toByteOffset: 32, as: SIMD4<UInt64>.self)
+        return 4
+    }
+
     /// `M` as bytes, from the first 32 bytes of a header and the inner addresses (4 or 16
     /// bytes each, same family). For tools and tests.
     public static func bytes(header: [UInt8], source: [UInt8], destination: [UInt8]) -> [UInt8] {

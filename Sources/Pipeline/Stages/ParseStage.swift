@@ -34,12 +34,11 @@ extension GovernPipeline {
             b.frames[i] = frame
             parser.parse(frame, length: mbufDataLength(m), into: &b.parsed[i])
             guard let reason = b.parsed[i].drop else {
-                let header = UnsafeRawPointer(frame) + Int(b.parsed[i].govOffset)
                 b.authoritySlot[i] = UInt8(truncatingIfNeeded: keys.slot(for: AuthorityTable.key(
                     authority: b.parsed[i].header.authority.rawValue, epoch: b.parsed[i].header.epoch.rawValue)))
                 mac.blockCounts[candidates] = MACInput.write(
-                    header: header, source: UnsafeRawPointer(frame) + Int(b.parsed[i].innerSourceOffset),
-                    destination: UnsafeRawPointer(frame) + Int(b.parsed[i].innerDestinationOffset),
+                    headerWire: (UnsafeRawPointer(frame) + Int(b.parsed[i].govOffset)).loadUnaligned(as: SIMD4<UInt64>.self),
+                    addresses: UnsafeRawPointer(frame) + Int(b.parsed[i].innerSourceOffset),
                     innerVersion: b.parsed[i].innerVersion, into: mac.slot(candidates))
                 let hash = filter.hash(b.parsed[i].header.capability.rawValue)
                 b.filterHash[i] = hash

@@ -72,6 +72,40 @@ public struct GovHeader: Hashable, Sendable {
             capability: CapabilityID(gov.loadBigEndian(at: GovWire.Offset.capability, as: UInt64.self)))
     }
 
+    /// Decodes the fields from the header's first 32 bytes as they lie on the wire, held as
+    /// four words loaded little-endian (``ParsedPacket`` keeps them so, and decodes a field
+    /// only when it is read).
+    @_transparent
+    public init(wire w: SIMD4<UInt64>) {
+        let a = UInt64(littleEndian: w[0]), b = UInt64(littleEndian: w[1])
+        let c = UInt64(littleEndian: w[2]), d = UInt64(littleEndian: w[3])
+        self.init(
+            verFlags: UInt8(truncatingIfNeeded: a),
+            hdrLen: UInt8(truncatingIfNeeded: a >> 8),
+            nextProto: UInt8(truncatingIfNeeded: a >> 16),
+            hopBudget: UInt8(truncatingIfNeeded: a >> 24),
+            scope: ScopeID(UInt32(bigEndian: UInt32(truncatingIfNeeded: a >> 32))),
+            trust: TrustLevel(UInt8(truncatingIfNeeded: b)),
+            routeClass: RouteClass(UInt8(truncatingIfNeeded: b >> 8)),
+            epoch: KeyEpoch(UInt16(bigEndian: UInt16(truncatingIfNeeded: b >> 16))),
+            authority: AuthorityID(UInt32(bigEndian: UInt32(truncatingIfNeeded: b >> 32))),
+            constraints: Constraints(rawValue: UInt32(bigEndian: UInt32(truncatingIfNeeded: c))),
+            expiry: UInt32(bigEndian: UInt32(truncatingIfNeeded: c >> 32)),
+            capability: CapabilityID(UInt64(bigEndian: d)))
+    }
+
+    /// The first 32 bytes on the wire, as ``init(wire:)`` reads them.
+    @inlinable
+    public var wire: SIMD4<UInt64> {
+        func le(_ v: UInt64) -> UInt64 { UInt64(littleEndian: v) }
+        let a = UInt64(verFlags) | UInt64(hdrLen) << 8 | UInt64(nextProto) << 16 | UInt64(hopBudget) << 24
+            | UInt64(UInt32(bigEndian: scope.rawValue)) << 32
+        let b = UInt64(trust.rawValue) | UInt64(routeClass.rawValue) << 8 | UInt64(UInt16(bigEndian: epoch.rawValue)) << 16
+            | UInt64(UInt32(bigEndian: authority.rawValue)) << 32
+        let c = UInt64(UInt32(bigEndian: constraints.rawValue)) | UInt64(UInt32(bigEndian: expiry)) << 32
+        return SIMD4(le(a), le(b), le(c), le(UInt64(bigEndian: capability.rawValue)))
+    }
+
     /// The version nibble.
     @inlinable public var version: UInt8 { verFlags >> 4 }
     /// The header length in bytes, options included.

@@ -37,7 +37,7 @@ public struct GovParser: Sendable {
     /// the worker's per-burst array. Same result as ``parse(_:length:)``, written in place:
     /// returning the struct builds it on the stack with narrow stores and copies it with wide
     /// loads, which stalls store-to-load forwarding (GovBench measures both; docs/mac.md).
-    @inlinable
+    @_transparent
     public func parse(_ frame: UnsafeRawPointer, length: Int, into parsed: inout ParsedPacket) {
         let length = min(max(length, 0), Self.maximumFrameLength)
         if parseCommon(frame, length: length, into: &parsed) { return }
@@ -67,7 +67,7 @@ public struct GovParser: Sendable {
     /// check, and a well-formed inner IPv4 or IPv6 header. Writes the same result as the
     /// general parser and returns true; returns false, writing nothing, for anything else
     /// (the general parser then finds the layout or the drop reason).
-    @inlinable @inline(__always)
+    @_transparent
     public func parseCommon(_ p: UnsafeRawPointer, length: Int, into out: inout ParsedPacket) -> Bool {
         // Ethernet, then the outer IP header: where UDP starts and where the IP packet ends.
         guard length >= HeaderLength.ethernet &+ HeaderLength.ipv4Minimum &+ HeaderLength.udp &+ GovWire.fixedLength
@@ -107,7 +107,8 @@ public struct GovParser: Sendable {
         let first = p.loadBigEndian(at: gov, as: UInt32.self)
         guard first & 0xFFFF_0000 == UInt32(GovWire.version) << 28 | UInt32(GovWire.minimumHdrLen) << 16,
               first & 0xFF != 0 else { return false }
-        let header = GovHeader(loadingFrom: p + gov)
+        let wire = (p + gov).loadUnaligned(as: SIMD4<UInt64>.self)
+        let header = GovHeader(wire: wire)
         guard !header.constraints.hasReservedBits else { return false }
 
         // The inner header, of the family next_proto names.
@@ -145,7 +146,7 @@ public struct GovParser: Sendable {
             drop: nil, carrier: carrier, hasVLAN: false, vlanID: 0, l3Offset: UInt16(truncatingIfNeeded: l3),
             udpOffset: UInt16(truncatingIfNeeded: udp), govOffset: UInt16(truncatingIfNeeded: gov),
             govLength: UInt16(truncatingIfNeeded: GovWire.fixedLength), innerOffset: UInt16(truncatingIfNeeded: inner),
-            packetEnd: UInt16(truncatingIfNeeded: end), header: header, innerVersion: innerVersion,
+            packetEnd: UInt16(truncatingIfNeeded: end), headerWire: wire, innerVersion: innerVersion,
             innerSourceOffset: UInt16(truncatingIfNeeded: inner &+ (v4 ? 12 : 8)),
             innerDestinationOffset: UInt16(truncatingIfNeeded: inner &+ (v4 ? 16 : 24)),
             innerProtocol: innerProtocol, innerDestinationPort: innerPort)
@@ -250,8 +251,9 @@ public struct GovParser: Sendable {
         out.govOffset = UInt16(truncatingIfNeeded: gov)
         let available = end &- gov
         guard available >= GovWire.fixedLength else { return .malformedTruncatedGov }
-        let header = GovHeader(loadingFrom: p + gov)
-        out.header = header
+        let wire = (p + gov).loadUnaligned(as: SIMD4<UInt64>.self)
+        out.headerWire = wire
+        let header = GovHeader(wire: wire)
         if let reason = header.checkVersion() { return reason }
         if let reason = header.checkReservedBits() { return reason }
         if let reason = header.checkHeaderLength(available: available) { return reason }

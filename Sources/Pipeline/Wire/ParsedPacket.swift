@@ -37,8 +37,15 @@ public struct ParsedPacket: Sendable, Equatable {
     /// End of the packet as its length fields say (outer IP and UDP lengths; the frame
     /// length for the Ethernet carrier). Bytes after it (Ethernet padding) are not part of it.
     public var packetEnd: UInt16
+    /// The header's first 32 bytes as they lie on the wire (``GovHeader/init(wire:)``):
+    /// copied with two wide loads and stores; a stage that reads a field of ``header``
+    /// decodes only that field.
+    public var headerWire: SIMD4<UInt64>
     /// The fixed fields.
-    public var header: GovHeader
+    public var header: GovHeader {
+        @_transparent get { GovHeader(wire: headerWire) }
+        @_transparent set { headerWire = newValue.wire }
+    }
     /// 4 or 6.
     public var innerVersion: UInt8
     /// Offsets of the inner source and destination addresses (4 or 16 bytes each).
@@ -63,7 +70,7 @@ public struct ParsedPacket: Sendable, Equatable {
         govLength = 0
         innerOffset = 0
         packetEnd = 0
-        header = GovHeader()
+        headerWire = SIMD4()
         innerVersion = 0
         innerSourceOffset = 0
         innerDestinationOffset = 0
@@ -74,7 +81,7 @@ public struct ParsedPacket: Sendable, Equatable {
     /// Every field, as the parser's fast path sets them at once.
     @inlinable
     init(drop: DropReason?, carrier: Carrier, hasVLAN: Bool, vlanID: UInt16, l3Offset: UInt16, udpOffset: UInt16,
-         govOffset: UInt16, govLength: UInt16, innerOffset: UInt16, packetEnd: UInt16, header: GovHeader,
+         govOffset: UInt16, govLength: UInt16, innerOffset: UInt16, packetEnd: UInt16, headerWire: SIMD4<UInt64>,
          innerVersion: UInt8, innerSourceOffset: UInt16, innerDestinationOffset: UInt16, innerProtocol: UInt8,
          innerDestinationPort: UInt16) {
         self.drop = drop
@@ -87,7 +94,7 @@ public struct ParsedPacket: Sendable, Equatable {
         self.govLength = govLength
         self.innerOffset = innerOffset
         self.packetEnd = packetEnd
-        self.header = header
+        self.headerWire = headerWire
         self.innerVersion = innerVersion
         self.innerSourceOffset = innerSourceOffset
         self.innerDestinationOffset = innerDestinationOffset
