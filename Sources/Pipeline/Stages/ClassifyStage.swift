@@ -25,21 +25,26 @@ extension GovernPipeline {
         for i in 0..<count where b.verdicts[i] == 0 {
             let f = b.flags[i]
             if f.contains(.passed) { continue }
-            let (k0, k1) = DecisionCache.tuple(UnsafeRawPointer(b.frames[i]) + Int(b.parsed[i].govOffset))
+            let (k0, k1) = DecisionCache.tuple(b.parsed[i].headerWire)
             let tag = DecisionCache.tag(ingress: ingress, pushed: f.contains(.pushed))
             if k0 != last.0 || k1 != last.1 || tag != last.2 {
                 d = decision(i, b, k0, k1, tag, ingress: ingress)
                 last = (k0, k1, tag)
+                if Int(d.policy) != run {
+                    if run >= 0 {
+                        counters[run &* 2] &+= forwarded
+                        counters[run &* 2 &+ 1] &+= dropped
+                    }
+                    run = Int(d.policy)
+                    forwarded = 0
+                    dropped = 0
+                }
             }
             b.policyPosition[i] = d.policy
-            if Int(d.policy) != run {
-                if run >= 0 {
-                    counters[run &* 2] &+= forwarded
-                    counters[run &* 2 &+ 1] &+= dropped
-                }
-                run = Int(d.policy)
-                forwarded = 0
-                dropped = 0
+            if d.plain {
+                b.send(i, to: d.egress, single: &single)
+                forwarded &+= 1
+                continue
             }
             var reason = d.reason
             if reason == 0 && d.encryptedOnly && !isEncrypted(b.parsed[i]) {

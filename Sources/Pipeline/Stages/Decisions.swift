@@ -19,6 +19,8 @@ struct Decision {
     var policy: Int32 = -1
     /// Index of the rate meter that applies (``MeterSet``), or -1.
     var meter: Int32 = -1
+    /// Forward to `egress` with nothing else to check or do (most traffic).
+    var plain = false
 }
 
 /// A worker's decisions by tuple: direct-mapped, 64 entries, kept across bursts (the
@@ -44,11 +46,11 @@ struct DecisionCache {
 
     func deallocate() { entries.deallocate() }
 
-    /// The tuple of the header at `gov`, as two words read as they lie on the wire.
+    /// The tuple of a header from its wire words (``ParsedPacket/headerWire``): bytes 4..7
+    /// and 16..19 in one word, bytes 8..15 in the other.
     @inline(__always)
-    static func tuple(_ gov: UnsafeRawPointer) -> (UInt64, UInt64) {
-        (gov.loadUnaligned(fromByteOffset: GovWire.Offset.scope, as: UInt64.self),
-         gov.loadUnaligned(fromByteOffset: GovWire.Offset.authority, as: UInt64.self))
+    static func tuple(_ wire: SIMD4<UInt64>) -> (UInt64, UInt64) {
+        (wire[0] >> 32 | wire[2] << 32, wire[1])
     }
 
     @inline(__always)
@@ -136,6 +138,7 @@ extension GovernPipeline {
         }
         d.egress = policy.egress
         d.strip = out.boundary == .legacy || out.boundary == .gateway
+        d.plain = !d.encryptedOnly && !d.strip && d.audit == PortEntry.none && d.meter < 0
         return d
     }
 }
