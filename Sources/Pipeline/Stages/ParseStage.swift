@@ -34,13 +34,16 @@ extension GovernPipeline {
             b.frames[i] = frame
             parser.parse(frame, length: mbufDataLength(m), into: &b.parsed[i])
             guard let reason = b.parsed[i].drop else {
+                // The header's fields from the packet itself, not read back from the result
+                // just stored (a narrow load from a wide store is not forwarded here).
+                let wire = (UnsafeRawPointer(frame) + Int(b.parsed[i].govOffset)).loadUnaligned(as: SIMD4<UInt64>.self)
+                let header = GovHeader(wire: wire)
                 b.authoritySlot[i] = UInt8(truncatingIfNeeded: keys.slot(for: AuthorityTable.key(
-                    authority: b.parsed[i].header.authority.rawValue, epoch: b.parsed[i].header.epoch.rawValue)))
+                    authority: header.authority.rawValue, epoch: header.epoch.rawValue)))
                 mac.blockCounts[candidates] = MACInput.write(
-                    headerWire: (UnsafeRawPointer(frame) + Int(b.parsed[i].govOffset)).loadUnaligned(as: SIMD4<UInt64>.self),
-                    addresses: UnsafeRawPointer(frame) + Int(b.parsed[i].innerSourceOffset),
+                    headerWire: wire, addresses: UnsafeRawPointer(frame) + Int(b.parsed[i].innerSourceOffset),
                     innerVersion: b.parsed[i].innerVersion, into: mac.slot(candidates))
-                let hash = filter.hash(b.parsed[i].header.capability.rawValue)
+                let hash = filter.hash(header.capability.rawValue)
                 b.filterHash[i] = hash
                 b.prefetchScratch[candidates] = filter.wordAddress(hash: hash)
                 b.macIndex[candidates] = UInt8(truncatingIfNeeded: i)
