@@ -22,7 +22,7 @@ final class DecisionCacheTests: XCTestCase {
         let config = NodeConfig(
             ports: [PortConfig(name: "in", device: .index(0), boundary: .internal, auditPort: "audit"),
                     PortConfig(name: "out", device: .index(1), boundary: .internal),
-                    PortConfig(name: "ext", device: .index(2), boundary: .external, labelCeiling: 3),
+                    PortConfig(name: "ext", device: .index(2), boundary: .external, labelCeiling: 3, auditPort: "out"),
                     PortConfig(name: "legacy", device: .index(3), boundary: .legacy),
                     PortConfig(name: "audit", device: .index(4), boundary: .internal)],
             authorities: [
@@ -95,9 +95,61 @@ final class DecisionCacheTests: XCTestCase {
                          "label_ceiling", "encrypted_only"] {
             XCTAssertGreaterThan(reasons[expected] ?? 0, 0, "\(expected) in \(reasons)")
         }
-        XCTAssertGreaterThan(results.filter { $0.flags & PacketFlags.audit.rawValue != 0 }.count, 0)
+        // AUDIT copies by the egress port's audit port and, where it has none, the ingress port's.
+        XCTAssertEqual(Set(results.filter { $0.flags & PacketFlags.audit.rawValue != 0 }.map(\.audit)), [1, 4])
         XCTAssertGreaterThan(results.filter { $0.flags & PacketFlags.stripped.rawValue != 0 }.count, 0)
         XCTAssertEqual(cdpdk_mempool_in_use(pool), 0)
+    }
+
+    /// The tuple is exactly header bytes 4..19: changing any of them changes it, changing
+    /// any other byte does not.
+    func testTupleIsHeaderBytesFourToNineteen() {
+        var random = SeededRandom(seed: 0x7475_706c)
+        let header = random.bytes(32)
+        let base = header.withUnsafeBytes { DecisionCache.tuple($0.loadUnaligned(as: SIMD4<UInt64>.self)) }
+        for byte in 0..<32 {
+            var changed = header
+            changed[byte] ^= 0x5A
+            let tuple = changed.withUnsafeBytes { DecisionCache.tuple($0.loadUnaligned(as: SIMD4<UInt64>.self)) }
+            XCTAssertEqual(tuple != base, (4..<20).contains(byte), "byte \(byte)")
+        }
+    }
+
+    /// Keys that share an entry but differ only in the tuple's second word, only in the
+    /// ingress port or only in the pushed bit do not hit each other's decision.
+    func testKeysSharingAnEntryDoNotHitEachOther() {
+        let cache = DecisionCache()
+        defer { cache.deallocate() }
+        let k0: UInt64 = 0x0000_0064_0203_0405, k1: UInt64 = 0x0700_0000_0100_3201
+        let tag = DecisionCache.tag(ingress: 0, pushed: false)
+        let (first, hit) = cache.entry(k0, k1, tag)
+        XCTAssertFalse(hit, "an empty cache holds nothing")
+        var d = Decision()
+        d.egress = 3
+        first.pointee = DecisionCache.Entry(k0: k0, k1: k1, tag: tag, decision: d)
+        XCTAssertTrue(cache.entry(k0, k1, tag).hit)
+        XCTAssertEqual(cache.entry(k0, k1, tag).0.pointee.decision.egress, 3)
+
+        // Another key with the same index, for each way of differing.
+        let slot = DecisionCache.index(k0, k1, tag)
+        func colliding(_ make: (UInt64) -> (UInt64, UInt64, UInt32)) -> (UInt64, UInt64, UInt32) {
+            var n: UInt64 = 1
+            while true {
+                let key = make(n)
+                if DecisionCache.index(key.0, key.1, key.2) == slot { return key }
+                n += 1
+            }
+        }
+        let others = [colliding { (k0, k1 ^ $0, tag) },
+                      colliding { (k0, k1, DecisionCache.tag(ingress: UInt16(truncatingIfNeeded: $0), pushed: false)) },
+                      colliding { (k0 ^ $0 << 32, k1, DecisionCache.tag(ingress: 0, pushed: true)) }]
+        for other in others {
+            let (entry, hit) = cache.entry(other.0, other.1, other.2)
+            XCTAssertEqual(entry, first, "same entry")
+            XCTAssertFalse(hit, "\(other) must not hit the decision of \((k0, k1, tag))")
+        }
+        XCTAssertTrue(cache.entry(k0, k1, DecisionCache.tag(ingress: 0, pushed: false)).hit)
+        XCTAssertFalse(cache.entry(k0, k1, DecisionCache.tag(ingress: 0, pushed: true)).hit)
     }
 
     struct Outcome: Equatable {

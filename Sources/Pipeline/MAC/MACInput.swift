@@ -21,36 +21,8 @@ public enum MACInput {
     /// Call it for packets whose `drop` is nil: their offsets lie inside the frame.
     @inlinable @inline(__always)
     public static func write(frame: UnsafeRawPointer, parsed: ParsedPacket, into slot: UnsafeMutableRawPointer) -> UInt8 {
-        write(header: frame + Int(parsed.govOffset), source: frame + Int(parsed.innerSourceOffset),
-              destination: frame + Int(parsed.innerDestinationOffset), innerVersion: parsed.innerVersion, into: slot)
-    }
-
-    /// Writes `M` from the governance header at `header` and the inner addresses at
-    /// `source` and `destination` (4 bytes each for `innerVersion` 4, 16 for 6); returns
-    /// the blocks written, or 0 (nothing written) for another version.
-    @inlinable @inline(__always)
-    public static func write(header gov: UnsafeRawPointer, source: UnsafeRawPointer, destination: UnsafeRawPointer,
-                             innerVersion: UInt8, into slot: UnsafeMutableRawPointer) -> UInt8 {
-        guard innerVersion == 4 || innerVersion == 6 else { return 0 }
-        // Bytes 0..7 with hop_budget (byte 3) zeroed in the register: one wide store.
-        let first = gov.loadUnaligned(as: UInt64.self)
-        let hopBudget = UInt64(0xFF) &<< UInt64(8 &* GovWire.Offset.hopBudget)
-        slot.storeBytes(of: first & ~UInt64(littleEndian: hopBudget), as: UInt64.self)
-        for i in 1..<4 {
-            slot.storeBytes(of: gov.loadUnaligned(fromByteOffset: i &* 8, as: UInt64.self),
-                            toByteOffset: i &* 8, as: UInt64.self)
-        }
-        if innerVersion == 4 {
-            slot.storeBytes(of: source.loadUnaligned(as: UInt32.self), toByteOffset: 32, as: UInt32.self)
-            slot.storeBytes(of: destination.loadUnaligned(as: UInt32.self), toByteOffset: 36, as: UInt32.self)
-            slot.storeBytes(of: UInt64(0), toByteOffset: 40, as: UInt64.self)
-            return 3
-        }
-        slot.storeBytes(of: source.loadUnaligned(as: UInt64.self), toByteOffset: 32, as: UInt64.self)
-        slot.storeBytes(of: source.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 40, as: UInt64.self)
-        slot.storeBytes(of: destination.loadUnaligned(as: UInt64.self), toByteOffset: 48, as: UInt64.self)
-        slot.storeBytes(of: destination.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 56, as: UInt64.self)
-        return 4
+        write(headerWire: parsed.headerWire, addresses: frame + Int(parsed.innerSourceOffset),
+              innerVersion: parsed.innerVersion, into: slot)
     }
 
     /// Writes `M` from a header's first 32 bytes as ``ParsedPacket/headerWire`` holds them and

@@ -1,5 +1,3 @@
-import CDPDK
-
 /// Classify: the entitlements, the policy of (scope, route class), its trust minimum and the
 /// constraints against the chosen egress port. All but two depend only on the packet's
 /// governance tuple, so they are decided once per tuple (``Decision``, kept in the worker's
@@ -47,16 +45,15 @@ extension GovernPipeline {
                 continue
             }
             var reason = d.reason
-            if reason == 0 && d.encryptedOnly && !isEncrypted(b.parsed[i]) {
-                reason = DropReason.encryptedOnly.rawValue
+            if reason == nil && d.encryptedOnly && !isEncrypted(b.parsed[i]) {
+                reason = .encryptedOnly
             }
-            if reason == 0 && d.meter >= 0
+            if reason == nil && d.meter >= 0
                 && meters.exceeded(Int(d.meter), length: mbufPacketLength(b.mbufs[i].unsafelyUnwrapped), tsc: tsc) {
-                reason = DropReason.rateExceeded.rawValue
+                reason = .rateExceeded
             }
-            if reason != 0 {
-                b.verdicts[i] = reason
-                b.drops &+= 1
+            if let reason {
+                b.drop(i, reason)
                 dropped &+= 1
                 continue
             }

@@ -106,7 +106,7 @@ public struct PacketFlags: OptionSet, Sendable {
     public static let pushed = PacketFlags(rawValue: 1 << 1)
     /// Send an AUDIT copy to `auditPort`.
     public static let audit = PacketFlags(rawValue: 1 << 2)
-    /// Carrier and governance header removed (egress through a legacy port).
+    /// Carrier and governance header removed (egress through a legacy or gateway port).
     public static let stripped = PacketFlags(rawValue: 1 << 3)
     /// The egress port faces hosts without GOV: the act stage strips the carrier and header.
     public static let strip = PacketFlags(rawValue: 1 << 4)

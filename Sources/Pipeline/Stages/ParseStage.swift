@@ -6,8 +6,8 @@ import CDPDK
 ///
 /// While a governed packet's bytes are in cache, the stage also gathers what the verify
 /// stage needs of it: its (authority, epoch) in the burst's distinct keys, its MAC input,
-/// and its capability id's revocation-filter hash, prefetching the word it selects. The verify stage then
-/// runs over `macIndex[0..<macCandidates]` only.
+/// and its capability id's revocation-filter hash, prefetching the word it selects. The
+/// verify stage then runs over `macIndex[0..<macCandidates]` only.
 extension GovernPipeline {
     @inline(__always)
     func parseStage(_ burst: UnsafeMutablePointer<Mbuf?>, count: Int, ingress: UInt16, now: UInt32) {

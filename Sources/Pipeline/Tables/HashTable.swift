@@ -62,8 +62,9 @@ public struct TableError: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// Per-burst scratch for bulk lookups: up to `capacity` distinct keys, each with its position.
-/// Packets of a burst mostly share authority, epoch, scope and route class, so each distinct
+/// Per-burst scratch for bulk lookups: up to `capacity` distinct keys, each with its position
+/// (the verify stage's (authority, epoch) keys and the capability ids the revocation filter
+/// could not rule out). Packets of a burst mostly share authority and epoch, so each distinct
 /// key is looked up once (DESIGN.md section 5); and a burst of one key that one of the last
 /// few such bursts had is not looked up again (a table never changes under its pipeline: a
 /// reload builds new tables and new scratch). Bursts from several ports alternate between a

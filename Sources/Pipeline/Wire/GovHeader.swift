@@ -73,8 +73,11 @@ public struct GovHeader: Hashable, Sendable {
     }
 
     /// Decodes the fields from the header's first 32 bytes as they lie on the wire, held as
-    /// four words loaded little-endian (``ParsedPacket`` keeps them so, and decodes a field
-    /// only when it is read).
+    /// four words as a native load gives them (``ParsedPacket`` keeps them so, and decodes a
+    /// field only when it is read). Each word is first put in little-endian order (byte n of
+    /// the word in bits 8n..8n+7), so the decoding is the same on every host; `@_transparent`
+    /// because the parse stage's callers are large functions in which the optimiser left
+    /// `@inline(__always)` accessors as calls.
     @_transparent
     public init(wire w: SIMD4<UInt64>) {
         let a = UInt64(littleEndian: w[0]), b = UInt64(littleEndian: w[1])
@@ -84,26 +87,25 @@ public struct GovHeader: Hashable, Sendable {
             hdrLen: UInt8(truncatingIfNeeded: a >> 8),
             nextProto: UInt8(truncatingIfNeeded: a >> 16),
             hopBudget: UInt8(truncatingIfNeeded: a >> 24),
-            scope: ScopeID(UInt32(bigEndian: UInt32(truncatingIfNeeded: a >> 32))),
+            scope: ScopeID(UInt32(truncatingIfNeeded: a >> 32).byteSwapped),
             trust: TrustLevel(UInt8(truncatingIfNeeded: b)),
             routeClass: RouteClass(UInt8(truncatingIfNeeded: b >> 8)),
-            epoch: KeyEpoch(UInt16(bigEndian: UInt16(truncatingIfNeeded: b >> 16))),
-            authority: AuthorityID(UInt32(bigEndian: UInt32(truncatingIfNeeded: b >> 32))),
-            constraints: Constraints(rawValue: UInt32(bigEndian: UInt32(truncatingIfNeeded: c))),
-            expiry: UInt32(bigEndian: UInt32(truncatingIfNeeded: c >> 32)),
-            capability: CapabilityID(UInt64(bigEndian: d)))
+            epoch: KeyEpoch(UInt16(truncatingIfNeeded: b >> 16).byteSwapped),
+            authority: AuthorityID(UInt32(truncatingIfNeeded: b >> 32).byteSwapped),
+            constraints: Constraints(rawValue: UInt32(truncatingIfNeeded: c).byteSwapped),
+            expiry: UInt32(truncatingIfNeeded: c >> 32).byteSwapped,
+            capability: CapabilityID(d.byteSwapped))
     }
 
     /// The first 32 bytes on the wire, as ``init(wire:)`` reads them.
     @inlinable
     public var wire: SIMD4<UInt64> {
-        func le(_ v: UInt64) -> UInt64 { UInt64(littleEndian: v) }
         let a = UInt64(verFlags) | UInt64(hdrLen) << 8 | UInt64(nextProto) << 16 | UInt64(hopBudget) << 24
-            | UInt64(UInt32(bigEndian: scope.rawValue)) << 32
-        let b = UInt64(trust.rawValue) | UInt64(routeClass.rawValue) << 8 | UInt64(UInt16(bigEndian: epoch.rawValue)) << 16
-            | UInt64(UInt32(bigEndian: authority.rawValue)) << 32
-        let c = UInt64(UInt32(bigEndian: constraints.rawValue)) | UInt64(UInt32(bigEndian: expiry)) << 32
-        return SIMD4(le(a), le(b), le(c), le(UInt64(bigEndian: capability.rawValue)))
+            | UInt64(scope.rawValue.byteSwapped) << 32
+        let b = UInt64(trust.rawValue) | UInt64(routeClass.rawValue) << 8 | UInt64(epoch.rawValue.byteSwapped) << 16
+            | UInt64(authority.rawValue.byteSwapped) << 32
+        let c = UInt64(constraints.rawValue.byteSwapped) | UInt64(expiry.byteSwapped) << 32
+        return SIMD4(a.littleEndian, b.littleEndian, c.littleEndian, capability.rawValue.byteSwapped.littleEndian)
     }
 
     /// The version nibble.

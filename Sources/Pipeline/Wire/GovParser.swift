@@ -37,6 +37,9 @@ public struct GovParser: Sendable {
     /// the worker's per-burst array. Same result as ``parse(_:length:)``, written in place:
     /// returning the struct builds it on the stack with narrow stores and copies it with wide
     /// loads, which stalls store-to-load forwarding (GovBench measures both; docs/mac.md).
+    ///
+    /// `@_transparent` (as are the fast path and ``ParsedPacket/header``): in the parse stage,
+    /// a large function, the optimiser left `@inline(__always)` functions as calls.
     @_transparent
     public func parse(_ frame: UnsafeRawPointer, length: Int, into parsed: inout ParsedPacket) {
         let length = min(max(length, 0), Self.maximumFrameLength)
@@ -66,7 +69,8 @@ public struct GovParser: Sendable {
     /// the governance port, a 48-byte header without options that passes every table-free
     /// check, and a well-formed inner IPv4 or IPv6 header. Writes the same result as the
     /// general parser and returns true; returns false, writing nothing, for anything else
-    /// (the general parser then finds the layout or the drop reason).
+    /// (the general parser then finds the layout or the drop reason). Transparent: see
+    /// ``parse(_:length:into:)``.
     @_transparent
     public func parseCommon(_ p: UnsafeRawPointer, length: Int, into out: inout ParsedPacket) -> Bool {
         // Ethernet, then the outer IP header: where UDP starts and where the IP packet ends.

@@ -41,7 +41,7 @@ public struct ParsedPacket: Sendable, Equatable {
     /// copied with two wide loads and stores; a stage that reads a field of ``header``
     /// decodes only that field.
     public var headerWire: SIMD4<UInt64>
-    /// The fixed fields.
+    /// The fixed fields (transparent, like the parser's fast path: see ``GovParser/parse(_:length:into:)``).
     public var header: GovHeader {
         @_transparent get { GovHeader(wire: headerWire) }
         @_transparent set { headerWire = newValue.wire }
