@@ -58,7 +58,7 @@ public struct GovParser: Sendable {
     /// for the common layout. ``parse(_:length:into:)`` gives the same result; tests compare them.
     public func parseGeneral(_ frame: UnsafeRawPointer, length: Int) -> ParsedPacket {
         var parsed = ParsedPacket()
-        parsed.drop = locate(frame, length: min(max(length, 0), Self.maximumFrameLength), into: &parsed)
+        parseOther(frame, length: min(max(length, 0), Self.maximumFrameLength), into: &parsed)
         return parsed
     }
 
@@ -108,6 +108,7 @@ public struct GovParser: Sendable {
 
         // ver_flags 0x10, hdr_len 6 (no options), next_proto 4 or 41, hop_budget > 0;
         // no reserved constraint bits.
+        // (One masked compare of the first word tests version, reserved nibble and length.)
         let first = p.loadBigEndian(at: gov, as: UInt32.self)
         guard first & 0xFFFF_0000 == UInt32(GovWire.version) << 28 | UInt32(GovWire.minimumHdrLen) << 16,
               first & 0xFF != 0 else { return false }
