@@ -11,7 +11,7 @@ RELEASE_BIN := $(BUILD_DIR)/release/govfwd
 OUT         ?= out
 APT_PACKAGES := dpdk dpdk-dev libdpdk-dev libnuma-dev libpcap-dev libipsec-mb-dev python3-scapy tshark iproute2 make
 
-.PHONY: all deps hugepages build demo test bench clean
+.PHONY: all deps hugepages build demo test benchmark-check bench clean
 
 all: build
 
@@ -47,6 +47,17 @@ demo: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing
+	@$(MAKE) --no-print-directory benchmark-check
+
+## The per-packet path allocates nothing: the package-benchmark suite's malloc counts against
+## Benchmarks/Thresholds (0 for every benchmark, 1000 per sample for the control that
+## allocates), then GovBench, which fails if any measured loop allocated at all.
+benchmark-check: deps
+	$(SWIFT) package benchmark thresholds check --target GovFwdBenchmarks --path Benchmarks/Thresholds --no-progress
+	$(SWIFT) build -c release --product GovBench
+	@mkdir -p $(OUT)
+	$(BUILD_DIR)/release/GovBench 200 >$(OUT)/govbench-check.txt 2>&1 || { cat $(OUT)/govbench-check.txt; exit 1; }
+	@grep -E "malloc counter check" $(OUT)/govbench-check.txt; echo "GovBench: no measured loop allocated ($(OUT)/govbench-check.txt)"
 
 clean:
 	rm -rf $(BUILD_DIR) $(OUT)

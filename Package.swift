@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        // package-benchmark, for Benchmarks/GovFwdBenchmarks; its malloc counts need the trait.
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         .target(
@@ -53,11 +55,26 @@ let package = Package(
             path: "Benchmarks/CMallocCounter",
             linkerSettings: [.linkedLibrary("dl")]
         ),
+        .target(
+            name: "BenchFixtures",
+            dependencies: ["Pipeline", "CDPDK"],
+            path: "Benchmarks/BenchFixtures",
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+        ),
         .executableTarget(
             name: "GovBench",
-            dependencies: ["Pipeline", "CDPDK", "CMallocCounter"],
+            dependencies: ["Pipeline", "CDPDK", "CMallocCounter", "BenchFixtures"],
             path: "Benchmarks/GovBench",
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+        ),
+        // `swift package benchmark --target GovFwdBenchmarks`; `make benchmark-check` checks
+        // its malloc counts against Benchmarks/Thresholds.
+        .executableTarget(
+            name: "GovFwdBenchmarks",
+            dependencies: ["Pipeline", "CDPDK", "BenchFixtures", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/GovFwdBenchmarks",
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .testTarget(
             name: "PipelineTests",

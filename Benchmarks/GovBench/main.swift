@@ -9,12 +9,13 @@
 // See docs/mac.md for results and what they mean.
 
 import CDPDK
+import BenchFixtures
 import CMallocCounter
 import Foundation
 import Glibc
 import Pipeline
 
-let burstSize = 32
+let burstSize = benchBurst
 let runs = 31
 let iterations = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 2000 : 2000
 /// Only the benchmarks whose name contains this text (second argument), e.g. "pipeline".
@@ -111,32 +112,10 @@ for i in 0..<burstSize {
     burstMixedKeys.keys[i] = keys[i % keys.count].expanded
 }
 
-/// 32 governed frames of `size` bytes, one flow each, sealed with keys[0], laid out in one
-/// buffer at a 2 KB stride like mbuf data rooms.
-func frames(innerV6: Bool, outerV6: Bool, size: Int) -> UnsafeMutableRawPointer {
-    let stride = 2048
-    let memory = UnsafeMutableRawPointer.allocate(byteCount: burstSize * stride, alignment: 64)
-    for i in 0..<burstSize {
-        var spec = FrameSpec()
-        spec.frameSize = size
-        if outerV6 {
-            spec.outerSource = IPAddress("2001:db8::1")!
-            spec.outerDestination = IPAddress("2001:db8::2")!
-        }
-        spec.innerSource = (innerV6 ? IPAddress("fd00::1")! : IPAddress(10, 0, 0, 1)).adding(UInt32(i))
-        spec.innerDestination = innerV6 ? IPAddress("fd00::ffff")! : IPAddress(10, 1, 0, 1)
-        let fields = GovFields(scope: ScopeID(1), trust: TrustLevel(10), routeClass: RouteClass(1), epoch: KeyEpoch(1),
-                               authority: AuthorityID(1), expiry: 2_000_000_000, capability: CapabilityID(UInt64(i)))
-        let frame = try! FrameBuilder.governed(spec, fields: fields, key: keys[0])
-        frame.withUnsafeBytes { (memory + i * stride).copyMemory(from: $0.baseAddress!, byteCount: frame.count) }
-    }
-    return memory
-}
-
-let frameStride = 2048
+let frameStride = benchFrameStride
 let frameSize = 128
-let frames4 = frames(innerV6: false, outerV6: false, size: frameSize)
-let frames6 = frames(innerV6: true, outerV6: true, size: frameSize + 40)
+let frames4 = packGovernedFrames(size: frameSize, key: keys[0], expiry: 2_000_000_000)
+let frames6 = packGovernedFrames(size: frameSize + 40, outerV6: true, innerV6: true, key: keys[0], expiry: 2_000_000_000)
 let parser = GovParser()
 let verifyBurst = MACBurst(capacity: burstSize)
 var parsed = [ParsedPacket](repeating: ParsedPacket(), count: burstSize)
@@ -210,105 +189,32 @@ measure("parse + MAC input + burst MAC + compare, IPv6") { verifyFrames(frames6,
 
 var stageReport = ""
 
-/// The EAL on this lcore, no hugepages, two null ports to transmit to.
-func startEAL() -> Bool {
-    let arguments = ["govbench", "-l", "0", "--no-pci", "--no-huge", "-m", "512", "--no-telemetry",
-                     "--file-prefix", "govbench-\(getpid())", "--log-level", "*:error",
-                     "--vdev", "net_null0", "--vdev", "net_null1"]
-    return initializeEAL(arguments) != nil
-}
-
-if startEAL(), let pool = cdpdk_pktmbuf_pool_create("govbench_pool", 8191, 256, cdpdk_socket_id()) {
-    var step: UnsafePointer<CChar>? = nil
-    for port in UInt16(0)..<2 { precondition(cdpdk_port_setup(port, 1, 1, 512, 512, pool, &step) == 0, "null port set-up") }
-
-    // A node like the benchmark's: one authority limited to two scopes, two policies,
-    // 100 000 revoked capability ids (none of them in the traffic).
-    let caKey = CMACKey(bytes: Array(0..<16))!
-    let config = NodeConfig(
-        ports: [PortConfig(name: "in", device: .index(0), boundary: .internal),
-                PortConfig(name: "out", device: .index(1), boundary: .internal)],
-        authorities: [AuthorityConfig(name: "ca", authorityID: 7, keys: [1: KeyMaterial(bytes: Array(0..<16))!],
-                                      scopes: .only([100, 101]), maxTrustLevel: 200, routeClasses: .only([1, 2]),
-                                      maxLifetimeSeconds: 3600)],
-        policies: [ScopePolicy(name: "a", scopeID: 100, routeClass: 1, action: .forward(egressPort: "out")),
-                   ScopePolicy(name: "b", scopeID: 101, routeClass: 1, action: .forward(egressPort: "out"))],
-        revoked: (0..<100_000).map { UInt64(0x1_0000_0000) + UInt64($0) * 7919 })
-    let tables = try! GovernTables(config: config, portID: { ["in": 0, "out": 1][$0] })
-    let pipeline = try! GovernPipeline(tables: tables)
-    let now: UInt32 = 1_800_000_000
-
-    /// 32 frames of 118 bytes (the smallest governed IPv4 frame), 32 flows and capability ids.
-    func templates(forged: Bool) -> [[UInt8]] {
-        (0..<burstSize).map { i in
-            var spec = FrameSpec()
-            spec.innerSource = IPAddress(10, 0, UInt8(i / 250), UInt8(i % 250 + 1))
-            spec.frameSize = 118
-            let f = GovFields(scope: ScopeID(100), trust: TrustLevel(50), routeClass: RouteClass(1), epoch: KeyEpoch(1),
-                              authority: AuthorityID(7), expiry: now + 600, capability: CapabilityID(UInt64(0x5000 + i)))
-            var frame = try! FrameBuilder.governed(spec, fields: f, key: caKey)
-            if forged { frame[frame.count - 70] ^= 1 }
-            return frame
-        }
-    }
-    let mbufs = UnsafeMutablePointer<Mbuf?>.allocate(capacity: burstSize)
-
-    /// Fresh mbufs holding the templates, as a PMD's receive would hand them over.
-    func receive(_ frames: UnsafeMutableRawPointer, length: Int) {
-        precondition(cdpdk_mbuf_alloc_bulk(pool, mbufs, UInt32(burstSize)) == 0)
-        for i in 0..<burstSize {
-            let room = cdpdk_mbuf_append(mbufs[i]!, UInt16(length))!
-            room.copyMemory(from: frames + i &* frameStride, byteCount: length)
-        }
-    }
-    func pack(_ frames: [[UInt8]]) -> UnsafeMutableRawPointer {
-        let p = UnsafeMutableRawPointer.allocate(byteCount: burstSize * frameStride, alignment: 64)
-        for (i, f) in frames.enumerated() { f.withUnsafeBytes { (p + i * frameStride).copyMemory(from: $0.baseAddress!, byteCount: f.count) } }
-        return p
-    }
-    let valid = pack(templates(forged: false))
-    let forged = pack(templates(forged: true))
-    let counters = LcoreCounters()
-    var engine = GovernEngine(pipeline: pipeline, clock: UnixClock(fixed: now))
+if let node = BenchNode(name: "govbench") {
+    let pipeline = node.pipeline
     var io = IOEngine()
-    let stream = RxStream(rxPort: 0, rxQueue: 0, txPort: 1)
-
     measure("mbufs: alloc + copy 118 B + free (the rx stand-in)") {
-        receive(valid, length: 118)
-        cdpdk_mbuf_free_bulk(mbufs, UInt32(burstSize))
+        node.receive(node.valid)
+        node.freeBurst()
     }
     measure("io engine: alloc + copy + tx to net_null") {
-        receive(valid, length: 118)
-        io.forward(mbufs, count: burstSize, stream: stream, txQueue: 0, counters: counters)
+        node.receive(node.valid)
+        io.forward(node.mbufs, count: burstSize, stream: node.stream, txQueue: 0, counters: node.counters)
     }
-    let ranValid = measure("pipeline decide, 100% valid (+ alloc, copy, free)") {
-        receive(valid, length: 118)
-        pipeline.decide(mbufs, count: burstSize, ingress: 0, now: now, tsc: cdpdk_rdtsc(), stageCycles: nil)
-        cdpdk_mbuf_free_bulk(mbufs, UInt32(burstSize))
-    }
+    let ranValid = measure("pipeline decide, 100% valid (+ alloc, copy, free)") { node.decide(node.valid) }
     precondition(!ranValid || pipeline.verdicts[0] == 0, "valid traffic is forwarded")
-    let ranForged = measure("pipeline decide, 100% forged (+ alloc, copy, free)") {
-        receive(forged, length: 118)
-        pipeline.decide(mbufs, count: burstSize, ingress: 0, now: now, tsc: cdpdk_rdtsc(), stageCycles: nil)
-        cdpdk_mbuf_free_bulk(mbufs, UInt32(burstSize))
-    }
+    let ranForged = measure("pipeline decide, 100% forged (+ alloc, copy, free)") { node.decide(node.forged) }
     precondition(!ranForged || pipeline.verdicts[0] == DropReason.badMAC.rawValue, "forged traffic is dropped as bad_mac")
-    measure("govern engine, 100% valid: alloc + copy + decide + tx") {
-        receive(valid, length: 118)
-        engine.forward(mbufs, count: burstSize, stream: stream, txQueue: 0, counters: counters)
-    }
+    measure("govern engine, 100% valid: alloc + copy + decide + tx") { node.forwardValid() }
     let stages = StageCycles()
     for _ in 0..<2000 {
-        receive(valid, length: 118)
-        pipeline.decide(mbufs, count: burstSize, ingress: 0, now: now, tsc: cdpdk_rdtsc(), stageCycles: stages)
+        node.decide(node.valid, stageCycles: stages)
         stages.packets[0] &+= UInt64(burstSize)
-        cdpdk_mbuf_free_bulk(mbufs, UInt32(burstSize))
     }
     stageReport = StageCycles.Stage.allCases.filter { $0 != .tx }.map {
         "\($0.name) " + String(format: "%.1f", Double(stages.cycles[$0.rawValue]) / Double(stages.packets[0]))
     }.joined(separator: ", ")
     measure("revocation filter, 32 ids not revoked") {
-        for i in 0..<burstSize { if tables.revocations.mayContain(UInt64(0x5000 &+ i &+ Int(sink & 1))) { sink &+= 1 } }
+        for i in 0..<burstSize { if node.tables.revocations.mayContain(UInt64(0x5000 &+ i &+ Int(sink & 1))) { sink &+= 1 } }
     }
 }
 

@@ -26,7 +26,8 @@ public struct AuthorityEntry {
 /// (authority, epoch) -> expanded CMAC key and entitlements; authority -> known; and
 /// (authority, scope) -> entitled, for authorities limited to some scopes.
 public final class AuthorityTable: @unchecked Sendable {
-    let byEpoch: HashTable
+    /// ``key(authority:epoch:)`` to the position of its entry and key.
+    public let byEpoch: HashTable
     let known: HashTable
     let scopes: HashTable
     /// Entries and keys by position in `byEpoch`.

@@ -21,7 +21,8 @@ public struct MeterSpec: Sendable {
 
 /// (scope, route class) -> policy.
 public final class PolicyTable: @unchecked Sendable {
-    let hash: HashTable
+    /// ``key(scope:routeClass:)`` to the position of its entry.
+    public let hash: HashTable
     public let entries: UnsafeMutablePointer<PolicyEntry>
     public let meters: [MeterSpec]
     public let policies: [ScopePolicy]

@@ -9,7 +9,8 @@
 /// ahead of the test (``Filter/wordAddress(hash:)``). 16 bits per revoked id, rounded up to a power
 /// of two: 256 KiB for 100 000 ids.
 public final class RevocationTable: @unchecked Sendable {
-    let hash: HashTable
+    /// Every revoked capability id; the filter is tested first.
+    public let hash: HashTable
     let words: UnsafeMutablePointer<UInt64>
     /// `words` has `1 << (64 - wordShift)` entries.
     let wordShift: UInt64
