@@ -206,7 +206,7 @@ if let node = BenchNode(name: "govbench") {
     precondition(!ranForged || pipeline.verdicts[0] == DropReason.badMAC.rawValue, "forged traffic is dropped as bad_mac")
     measure("govern engine, 100% valid: alloc + copy + decide + tx") { node.forwardValid() }
     let stages = StageCycles()
-    for _ in 0..<2000 {
+    for _ in 0..<iterations {
         node.decide(node.valid, stageCycles: stages)
         stages.packets[0] &+= UInt64(burstSize)
     }

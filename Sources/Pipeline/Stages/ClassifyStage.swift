@@ -10,68 +10,68 @@ extension GovernPipeline {
     @inline(__always)
     func classifyStage(count: Int, ingress: UInt16, tsc: UInt64) {
         let b = state
-        let counters = policyCounters
-        // The last tuple and its decision stay in registers: most bursts are one tuple.
-        var last: (UInt64, UInt64, UInt32) = (0, 0, 0)
-        var d = Decision()
-        // Per-policy counts are kept in registers over a run of packets of one policy and
-        // added to the counters when the policy changes.
-        var run = -1
-        var forwarded: UInt64 = 0
-        var dropped: UInt64 = 0
-        var single = b.singleEgress
+        var run = ClassifyRun(single: b.singleEgress)
         for i in 0..<count where b.verdicts[i] == 0 {
             let f = b.flags[i]
             if f.contains(.passed) { continue }
             let (k0, k1) = DecisionCache.tuple(b.parsed[i].headerWire)
             let tag = DecisionCache.tag(ingress: ingress, pushed: f.contains(.pushed))
-            if k0 != last.0 || k1 != last.1 || tag != last.2 {
-                d = decision(i, b, k0, k1, tag, ingress: ingress)
-                last = (k0, k1, tag)
-                if Int(d.policy) != run {
-                    if run >= 0 {
-                        counters[run &* 2] &+= forwarded
-                        counters[run &* 2 &+ 1] &+= dropped
-                    }
-                    run = Int(d.policy)
-                    forwarded = 0
-                    dropped = 0
-                }
-            }
-            b.policyPosition[i] = d.policy
-            if d.plain {
-                b.send(i, to: d.egress, single: &single)
-                forwarded &+= 1
+            // Most packets: the tuple of the packet before, decided plain.
+            if run.decision.plain && k0 == run.k0 && k1 == run.k1 && tag == run.tag {
+                b.policyPosition[i] = run.decision.policy
+                b.send(i, to: run.decision.egress, single: &run.single)
+                run.forwarded &+= 1
                 continue
             }
-            var reason = d.reason
-            if reason == nil && d.encryptedOnly && !isEncrypted(b.parsed[i]) {
-                reason = .encryptedOnly
-            }
-            if reason == nil && d.meter >= 0
-                && meters.exceeded(Int(d.meter), length: mbufPacketLength(b.mbufs[i].unsafelyUnwrapped), tsc: tsc) {
-                reason = .rateExceeded
-            }
-            if let reason {
-                b.drop(i, reason)
-                dropped &+= 1
-                continue
-            }
-            var flags = f
-            if d.audit != PortEntry.none {
-                flags.insert(.audit)
-                b.auditEgress[i] = d.audit
-            }
-            if d.strip { flags.insert(.strip) }
-            b.flags[i] = flags
-            b.send(i, to: d.egress, audit: d.audit != PortEntry.none, single: &single)
-            forwarded &+= 1
+            classifyOther(i, b, k0, k1, tag, flags: f, ingress: ingress, tsc: tsc, run: &run)
         }
-        if run >= 0 {
-            counters[run &* 2] &+= forwarded
-            counters[run &* 2 &+ 1] &+= dropped
+        run.count(into: policyCounters)
+        b.singleEgress = run.single
+    }
+
+    /// The rest of the classify stage for packet `i`: a new tuple (its decision, from the
+    /// cache or decided), or a decision that is not plain. Out of line, so that the loop
+    /// above keeps its few values in registers.
+    @inline(never)
+    func classifyOther(_ i: Int, _ b: BurstState, _ k0: UInt64, _ k1: UInt64, _ tag: UInt32, flags f: PacketFlags,
+                       ingress: UInt16, tsc: UInt64, run: inout ClassifyRun) {
+        if k0 != run.k0 || k1 != run.k1 || tag != run.tag {
+            let d = decision(i, b, k0, k1, tag, ingress: ingress)
+            (run.k0, run.k1, run.tag) = (k0, k1, tag)
+            if d.policy != run.decision.policy {
+                run.count(into: policyCounters)
+            }
+            run.decision = d
         }
-        b.singleEgress = single
+        let d = run.decision
+        b.policyPosition[i] = d.policy
+        if d.plain {
+            b.send(i, to: d.egress, single: &run.single)
+            run.forwarded &+= 1
+            return
+        }
+        var reason = d.reason
+        if reason == nil && d.encryptedOnly && !isEncrypted(b.parsed[i]) {
+            reason = .encryptedOnly
+        }
+        if reason == nil && d.meter >= 0
+            && meters.exceeded(Int(d.meter), length: mbufPacketLength(b.mbufs[i].unsafelyUnwrapped), tsc: tsc) {
+            reason = .rateExceeded
+        }
+        if let reason {
+            b.drop(i, reason)
+            run.dropped &+= 1
+            return
+        }
+        var flags = f
+        if d.audit != PortEntry.none {
+            flags.insert(.audit)
+            b.auditEgress[i] = d.audit
+        }
+        if d.strip { flags.insert(.strip) }
+        b.flags[i] = flags
+        b.send(i, to: d.egress, audit: d.audit != PortEntry.none, single: &run.single)
+        run.forwarded &+= 1
     }
 
     /// ENCRYPTED_ONLY holds: the inner packet is IPsec ESP or WireGuard (UDP to its port).
@@ -79,5 +79,33 @@ extension GovernPipeline {
     func isEncrypted(_ p: ParsedPacket) -> Bool {
         p.innerProtocol == Self.ipProtocolESP
             || (p.innerProtocol == Self.ipProtocolUDP && p.innerDestinationPort == wireGuardPort)
+    }
+}
+
+/// The classify stage's running state through a burst: the last tuple and its decision, the
+/// packets of the current policy forwarded and dropped (added to the per-policy counters when
+/// the policy changes, and at the end), and the burst's single egress.
+struct ClassifyRun {
+    var k0: UInt64 = 0
+    var k1: UInt64 = 0
+    /// 0 matches no tuple (a tuple's tag has bit 17 set).
+    var tag: UInt32 = 0
+    var decision = Decision()
+    var forwarded: UInt64 = 0
+    var dropped: UInt64 = 0
+    var single: Int32
+
+    init(single: Int32) { self.single = single }
+
+    /// Adds the counts to the current decision's policy, if it has one, and starts again.
+    @inline(__always)
+    mutating func count(into counters: UnsafeMutablePointer<UInt64>) {
+        let policy = Int(decision.policy)
+        if policy >= 0 {
+            counters[policy &* 2] &+= forwarded
+            counters[policy &* 2 &+ 1] &+= dropped
+        }
+        forwarded = 0
+        dropped = 0
     }
 }

@@ -12,13 +12,10 @@ extension GovernPipeline {
     @inline(__always)
     func parseStage(_ burst: UnsafeMutablePointer<Mbuf?>, count: Int, ingress: UInt16, now: UInt32) {
         let b = state
-        let port = tables.ports.entries[Int(ingress)]
         let filter = tables.revocations.filter
         let parser = self.parser
         let mac = macBurst.view
-        var keys = authorityKeys
-        keys.reset()
-        var single = BurstState.noEgress
+        var run = ParseRun(keys: authorityKeys)
         b.drops = 0
         // The receive burst has just written the mbuf headers; start loading every packet's
         // first cache line before the loop reads the first one.
@@ -27,48 +24,88 @@ extension GovernPipeline {
         b.verdicts.update(repeating: 0, count: count)
         b.flags.update(repeating: [], count: count)
         b.policyPosition.update(repeating: -1, count: count)
-        var candidates = 0
         for i in 0..<count {
             let m = burst[i].unsafelyUnwrapped
             let frame = mbufData(m)
             b.frames[i] = frame
-            parser.parse(frame, length: mbufDataLength(m), into: &b.parsed[i])
-            guard let reason = b.parsed[i].drop else {
-                // The header's fields from the packet itself, not read back from the result
-                // just stored (a narrow load from a wide store is not forwarded here).
-                let wire = (UnsafeRawPointer(frame) + Int(b.parsed[i].govOffset)).loadUnaligned(as: SIMD4<UInt64>.self)
-                let header = GovHeader(wire: wire)
-                b.authoritySlot[i] = UInt8(truncatingIfNeeded: keys.slot(for: AuthorityTable.key(
-                    authority: header.authority.rawValue, epoch: header.epoch.rawValue)))
-                mac.blockCounts[candidates] = MACInput.write(
-                    headerWire: wire, addresses: UnsafeRawPointer(frame) + Int(b.parsed[i].innerSourceOffset),
-                    innerVersion: b.parsed[i].innerVersion, into: mac.slot(candidates))
-                let hash = filter.hash(header.capability.rawValue)
-                b.filterHash[i] = hash
-                b.prefetchScratch[candidates] = filter.wordAddress(hash: hash)
-                b.macIndex[candidates] = UInt8(truncatingIfNeeded: i)
-                candidates &+= 1
-                continue
-            }
-            if reason != .notGoverned {
-                b.drop(i, reason)
-                continue
-            }
-            switch port.ungoverned {
-            case .drop:
-                b.drop(i, .notGoverned)
-            case .pass:
-                b.flags[i] = .passed
-                b.send(i, to: port.passEgress, single: &single)
-            case .push:
-                pushGovernanceHeader(i, ingress: ingress, now: now)
+            // The common layout inline (`@_transparent`); anything else out of line. A 16-bit
+            // data length is within the parser's maximum: no clamping needed.
+            let length = mbufDataLength(m)
+            if parser.parseCommon(frame, length: length, into: &b.parsed[i]) {
+                gather(i, frame, b, filter, mac, &run)
+            } else {
+                parseOtherPacket(i, frame, length: length, ingress: ingress, now: now, run: &run)
             }
         }
-        authorityKeys = keys
-        b.singleEgress = single
-        b.macCandidates = candidates
+        authorityKeys = run.keys
+        b.singleEgress = run.single
+        b.macCandidates = run.candidates
         // The verify stage tests each capability id against the revocation filter after
         // the MACs: have the filter words in cache by then.
-        prefetch(b.prefetchScratch, candidates)
+        prefetch(b.prefetchScratch, run.candidates)
+    }
+
+    /// What the verify stage needs of governed packet `i`, gathered while its bytes are in
+    /// cache: its (authority, epoch) in the burst's distinct keys, its MAC input, and its
+    /// capability id's revocation-filter hash, prefetching the word it selects.
+    @inline(__always)
+    func gather(_ i: Int, _ frame: UnsafeMutableRawPointer, _ b: BurstState, _ filter: RevocationTable.Filter,
+                _ mac: MACBurst.View, _ run: inout ParseRun) {
+        // The header's fields from the packet itself, not read back from the result just
+        // stored (a narrow load from a wide store is not forwarded here).
+        let wire = (UnsafeRawPointer(frame) + Int(b.parsed[i].govOffset)).loadUnaligned(as: SIMD4<UInt64>.self)
+        let header = GovHeader(wire: wire)
+        let n = run.candidates
+        b.authoritySlot[i] = UInt8(truncatingIfNeeded: run.keys.slot(for: AuthorityTable.key(
+            authority: header.authority.rawValue, epoch: header.epoch.rawValue)))
+        mac.blockCounts[n] = MACInput.write(
+            headerWire: wire, addresses: UnsafeRawPointer(frame) + Int(b.parsed[i].innerSourceOffset),
+            innerVersion: b.parsed[i].innerVersion, into: mac.slot(n))
+        let hash = filter.hash(header.capability.rawValue)
+        b.filterHash[i] = hash
+        b.prefetchScratch[n] = filter.wordAddress(hash: hash)
+        b.macIndex[n] = UInt8(truncatingIfNeeded: i)
+        run.candidates = n &+ 1
+    }
+
+    /// Packet `i` in any other layout: the general parser, then the gathering of a governed
+    /// packet, the drop of a malformed one, or the ingress port's action for an ungoverned
+    /// one (drop, pass, or push at a gateway).
+    @inline(never)
+    func parseOtherPacket(_ i: Int, _ frame: UnsafeMutableRawPointer, length: Int, ingress: UInt16, now: UInt32,
+                          run: inout ParseRun) {
+        let b = state
+        parser.parseOther(frame, length: length, into: &b.parsed[i])
+        guard let reason = b.parsed[i].drop else {
+            gather(i, frame, b, tables.revocations.filter, macBurst.view, &run)
+            return
+        }
+        if reason != .notGoverned {
+            b.drop(i, reason)
+            return
+        }
+        let port = tables.ports.entries[Int(ingress)]
+        switch port.ungoverned {
+        case .drop:
+            b.drop(i, .notGoverned)
+        case .pass:
+            b.flags[i] = .passed
+            b.send(i, to: port.passEgress, single: &run.single)
+        case .push:
+            pushGovernanceHeader(i, ingress: ingress, now: now)
+        }
+    }
+}
+
+/// The parse stage's running state through a burst: the distinct (authority, epoch) keys,
+/// the packets gathered for the MAC so far, and the single egress of passed packets.
+struct ParseRun {
+    var keys: DistinctKeys
+    var candidates = 0
+    var single = BurstState.noEgress
+
+    init(keys: DistinctKeys) {
+        self.keys = keys
+        self.keys.reset()
     }
 }

@@ -60,8 +60,10 @@ public final class RevocationTable: @unchecked Sendable {
         /// bits below them the three bits (6 each).
         @inline(__always)
         func probe(hash z: UInt64) -> (Int, UInt64) {
-            let word = Int(truncatingIfNeeded: z >> wordShift)
-            let low = z >> (wordShift &- 18)
+            // Masking shifts: `wordShift` is 18...58 (at least 64 words, far fewer than 2^46),
+            // so neither shift reaches 64, and `>>` would only add its overshift checks.
+            let word = Int(truncatingIfNeeded: z &>> wordShift)
+            let low = z &>> (wordShift &- 18)
             let mask = (1 as UInt64) &<< (low & 63) | (1 as UInt64) &<< ((low >> 6) & 63) | (1 as UInt64) &<< ((low >> 12) & 63)
             return (word, mask)
         }
