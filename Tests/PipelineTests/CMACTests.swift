@@ -59,6 +59,34 @@ final class CMACTests: XCTestCase {
         }
     }
 
+    /// The burst comparison the verify stage uses: every message's tag against its packet's,
+    /// right only when all 16 bytes are; a flipped bit anywhere, in either half, makes it 0.
+    func testComputeAndCompareFlagsEveryWrongBit() throws {
+        var rng = SeededRandom(seed: 3)
+        let key = CMACKey(bytes: rng.bytes(16))!
+        let burst = MACBurst(capacity: 32)
+        let packetTags = UnsafeMutablePointer<UInt8>.allocate(capacity: 32 * 16)
+        defer { packetTags.deallocate() }
+        for i in 0..<32 {
+            burst.slot(i).copyMemory(from: rng.bytes(64), byteCount: 64)
+            burst.blockCounts[i] = i % 2 == 0 ? 3 : 4
+            burst.keys[i] = key.expanded
+            burst.packetTags[i] = UnsafePointer(packetTags + i * 16)
+        }
+        burst.compute(count: 32)
+        for round in 0..<129 {
+            // Round 0: every packet tag right. Then one bit wrong in message round % 32.
+            packetTags.update(from: burst.tags.assumingMemoryBound(to: UInt8.self), count: 32 * 16)
+            let wrong = round == 0 ? -1 : (round - 1) % 32
+            if wrong >= 0 { packetTags[wrong * 16 + (round - 1) % 16] ^= UInt8(1 << ((round - 1) % 8)) }
+            burst.computeAndCompare(count: 32)
+            for i in 0..<32 {
+                XCTAssertEqual(burst.equal[i], i == wrong ? 0 : 1, "round \(round) message \(i)")
+                XCTAssertEqual(burst.verify(i, against: packetTags + i * 16), i != wrong, "round \(round) message \(i)")
+            }
+        }
+    }
+
     /// Thousands of random keys and messages of every length 0-100 bytes against BoringSSL.
     func testMatchesSwiftCryptoOnRandomInputs() throws {
         var rng = SeededRandom(seed: 4493)

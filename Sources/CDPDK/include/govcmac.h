@@ -45,4 +45,9 @@ void gov_cmac_burst(const gov_cmac_key *const *keys, const uint8_t *msgs, const 
 /* Constant-time comparison of two 16-byte tags. */
 bool gov_tag_equal(const uint8_t a[16], const uint8_t b[16]);
 
+/* equal[i] = 1 when the 16 bytes at packet_tags[i] are tags[i], else 0, for i < n: every byte
+ * of every tag compared, no branch on any of them. */
+void gov_tags_equal_burst(const uint8_t (*tags)[16], const uint8_t *const *packet_tags, unsigned n,
+                          uint8_t *equal);
+
 #endif /* GOVCMAC_H */

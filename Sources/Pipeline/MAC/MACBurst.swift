@@ -12,6 +12,9 @@ import CDPDK
 /// burst.compute(count: candidates.count)          // 8 messages side by side
 /// let ok = burst.verify(n, against: frames[i] + parsed[i].macOffset)
 /// ```
+///
+/// The verify stage instead sets `packetTags[n]` for every message and calls
+/// ``computeAndCompare(count:)``, which leaves 1 or 0 in `equal[n]`.
 public final class MACBurst: @unchecked Sendable {
     /// Messages the scratch holds.
     public let capacity: Int
@@ -23,6 +26,10 @@ public final class MACBurst: @unchecked Sendable {
     public let keys: UnsafeMutablePointer<UnsafePointer<gov_cmac_key>?>
     /// `capacity` tags of 16 bytes.
     public let tags: UnsafeMutableRawPointer
+    /// Where each message's packet carries its tag, for ``computeAndCompare(count:)``.
+    public let packetTags: UnsafeMutablePointer<UnsafePointer<UInt8>?>
+    /// 1 where the computed tag of a message equals its packet's, else 0 (``computeAndCompare(count:)``).
+    public let equal: UnsafeMutablePointer<UInt8>
 
     public init(capacity: Int = 32) {
         precondition(capacity > 0, "a burst holds at least one message")
@@ -35,6 +42,10 @@ public final class MACBurst: @unchecked Sendable {
         keys.initialize(repeating: nil, count: capacity)
         tags = UnsafeMutableRawPointer.allocate(byteCount: capacity * GovWire.macLength, alignment: 64)
         tags.initializeMemory(as: UInt8.self, repeating: 0, count: capacity * GovWire.macLength)
+        packetTags = .allocate(capacity: capacity)
+        packetTags.initialize(repeating: nil, count: capacity)
+        equal = .allocate(capacity: capacity)
+        equal.initialize(repeating: 0, count: capacity)
     }
 
     deinit {
@@ -42,6 +53,8 @@ public final class MACBurst: @unchecked Sendable {
         blockCounts.deallocate()
         keys.deallocate()
         tags.deallocate()
+        packetTags.deallocate()
+        equal.deallocate()
     }
 
     /// The MAC input slot of message `i`.
@@ -73,6 +86,14 @@ public final class MACBurst: @unchecked Sendable {
                        tags.assumingMemoryBound(to: GovTagBytes.self), UInt32(count))
     }
 
+    /// Computes the tags of messages `0..<count` and compares each with the 16 bytes at
+    /// `packetTags[n]` in constant time (`gov_tags_equal_burst`), leaving the result in `equal[n]`.
+    @inlinable
+    public func computeAndCompare(count: Int) {
+        compute(count: count)
+        gov_tags_equal_burst(tags.assumingMemoryBound(to: GovTagBytes.self), packetTags, UInt32(count), equal)
+    }
+
     /// Constant-time comparison of the computed tag of message `i` with the 16 bytes at `packetTag`.
     @inlinable
     public func verify(_ i: Int, against packetTag: UnsafeRawPointer) -> Bool {
@@ -88,6 +109,8 @@ extension MACBurst {
         public let blockCounts: UnsafeMutablePointer<UInt8>
         public let keys: UnsafeMutablePointer<UnsafePointer<gov_cmac_key>?>
         public let tags: UnsafeMutableRawPointer
+        public let packetTags: UnsafeMutablePointer<UnsafePointer<UInt8>?>
+        public let equal: UnsafeMutablePointer<UInt8>
 
         @inlinable @inline(__always)
         public func slot(_ i: Int) -> UnsafeMutableRawPointer { messages + i &* MACInput.stride }
@@ -100,18 +123,19 @@ extension MACBurst {
         }
 
         /// Constant-time comparison of the computed tag of message `i` with the 16 bytes at
-        /// `packetTag`: both halves are always compared.
-        @inlinable @inline(__always)
+        /// `packetTag` (`gov_tag_equal`: one vector compare). In Swift, two 8-byte compares,
+        /// even written as `d0 | d1 == 0`, were split by the optimiser into two branches,
+        /// which let the time to reject a tag depend on whether its first half was right.
+        @inlinable
         public func verify(_ i: Int, against packetTag: UnsafeRawPointer) -> Bool {
-            let computed = UnsafeRawPointer(tags + i &* GovWire.macLength)
-            let d0 = computed.loadUnaligned(as: UInt64.self) ^ packetTag.loadUnaligned(as: UInt64.self)
-            let d1 = computed.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-                ^ packetTag.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-            return d0 | d1 == 0
+            gov_tag_equal((tags + i &* GovWire.macLength).assumingMemoryBound(to: UInt8.self),
+                          packetTag.assumingMemoryBound(to: UInt8.self))
         }
     }
 
-    public var view: View { View(messages: messages, blockCounts: blockCounts, keys: keys, tags: tags) }
+    public var view: View {
+        View(messages: messages, blockCounts: blockCounts, keys: keys, tags: tags, packetTags: packetTags, equal: equal)
+    }
 }
 
 /// How Swift imports C's `uint8_t[16]`: one tag of `gov_cmac_burst`'s `tags` array.

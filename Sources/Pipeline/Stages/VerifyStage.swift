@@ -40,14 +40,16 @@ extension GovernPipeline {
             }
             if macs != n { mac.move(n, to: macs) }
             mac.keys[macs] = UnsafePointer(expandedKeys + Int(position))
+            mac.packetTags[macs] = UnsafePointer((UnsafeRawPointer(b.frames[i]) + b.parsed[i].macOffset)
+                .assumingMemoryBound(to: UInt8.self))
             b.macIndex[macs] = UInt8(truncatingIfNeeded: i)
             macs &+= 1
         }
 
-        // The MACs, interleaved across the burst; constant-time comparison. The revocation
-        // filter rules out almost every capability id of a packet whose MAC verifies; the few
-        // it cannot rule out are looked up in one bulk call.
-        macBurst.compute(count: macs)
+        // The MACs, interleaved across the burst, each compared with its packet's tag in
+        // constant time. The revocation filter rules out almost every capability id of a packet
+        // whose MAC verifies; the few it cannot rule out are looked up in one bulk call.
+        macBurst.computeAndCompare(count: macs)
         let revocations = tables.revocations
         let filter = revocations.filter
         var revoked = revocationKeys
@@ -55,7 +57,7 @@ extension GovernPipeline {
         var deferred = 0
         for n in 0..<macs {
             let i = Int(b.macIndex[n])
-            if !mac.verify(n, against: UnsafeRawPointer(b.frames[i]) + b.parsed[i].macOffset) {
+            if mac.equal[n] == 0 {
                 b.drop(i, .badMAC)
                 continue
             }
