@@ -155,6 +155,15 @@ let counted = checkMallocCounter()
 precondition(counted >= 2, "the malloc counter does not count (\(counted) for two deliberate allocations)")
 
 measure("CMAC 48 B (IPv4 input), burst of 32, interleaved") { burst48.compute(count: burstSize) }
+// The verify stage's call: the same MACs, then each tag compared with its packet's in constant time.
+let packetTags48 = UnsafeMutablePointer<UInt8>.allocate(capacity: burstSize * 16)
+burst48.compute(count: burstSize)
+packetTags48.update(from: burst48.tags.assumingMemoryBound(to: UInt8.self), count: burstSize * 16)
+for i in 0..<burstSize { burst48.packetTags[i] = UnsafePointer(packetTags48 + i * 16) }
+measure("CMAC 48 B, burst of 32, + constant-time tag compare") {
+    burst48.computeAndCompare(count: burstSize)
+    sink &+= UInt64(burst48.equal[burstSize - 1])
+}
 measure("CMAC 48 B, one at a time (gov_cmac)") {
     for i in 0..<burstSize {
         gov_cmac(keys[0].expanded, burst48.slot(i).assumingMemoryBound(to: UInt8.self), 48,
