@@ -11,11 +11,11 @@ extension GovernPipeline {
         let b = state
         for i in 0..<count where b.verdicts[i] == 0 {
             let f = b.flags[i]
-            if f.contains(.passed) { continue }
-            if f.contains(.strip) {
-                stripCarrier(i, b)
-            } else if !f.contains(.pushed) {
+            // Most packets: governed, received governed, leaving governed (one test).
+            if f.isDisjoint(with: [.passed, .pushed, .strip]) {
                 decrementHopBudget(i, b)
+            } else if f.contains(.strip) && !f.contains(.passed) {
+                stripCarrier(i, b)
             }
         }
     }
