@@ -336,9 +336,5 @@ bool gov_tag_equal(const uint8_t a[16], const uint8_t b[16]) {
 
 void gov_tags_equal_burst(const uint8_t (*tags)[16], const uint8_t *const *packet_tags, unsigned n,
                           uint8_t *equal) {
-    for (unsigned i = 0; i < n; i++) {
-        __m128i eq = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)tags[i]),
-                                    _mm_loadu_si128((const __m128i *)packet_tags[i]));
-        equal[i] = _mm_movemask_epi8(eq) == 0xffff;
-    }
+    for (unsigned i = 0; i < n; i++) equal[i] = gov_tag_equal(tags[i], packet_tags[i]);
 }

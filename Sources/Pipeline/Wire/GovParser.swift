@@ -38,8 +38,10 @@ public struct GovParser: Sendable {
     /// returning the struct builds it on the stack with narrow stores and copies it with wide
     /// loads, which stalls store-to-load forwarding (GovBench measures both; docs/mac.md).
     ///
-    /// `@_transparent` (as are the fast path and ``ParsedPacket/header``): in the parse stage,
-    /// a large function, the optimiser left `@inline(__always)` functions as calls.
+    /// `@_transparent` (as are the fast path and ``ParsedPacket/header``): in a large function
+    /// the optimiser left `@inline(__always)` functions as calls. The parse stage calls the
+    /// two halves itself, ``parseCommon(_:length:into:)`` inline and ``parseOther(_:length:into:)``
+    /// out of line with the rest of an uncommon packet's handling.
     @_transparent
     public func parse(_ frame: UnsafeRawPointer, length: Int, into parsed: inout ParsedPacket) {
         let length = min(max(length, 0), Self.maximumFrameLength)
