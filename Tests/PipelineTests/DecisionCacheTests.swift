@@ -9,6 +9,9 @@ import XCTest
 /// ports) go through one pipeline in bursts of 32, and each again alone through a new
 /// pipeline. Verdict, egress, flags, audit port, policy position, bytes out and the
 /// per-policy counters must agree, and the run must reach every decision the tuple makes.
+/// The bursts go through `decide` untimed (classify and act in one walk), the single
+/// packets with stage timing (every stage a walk of its own), so the two paths are
+/// compared too.
 final class DecisionCacheTests: XCTestCase {
     let keyA: [UInt8] = Array(0..<16)
     let keyB: [UInt8] = Array(16..<32)
@@ -75,12 +78,13 @@ final class DecisionCacheTests: XCTestCase {
             let range = start..<min(start + 32, frames.count)
             results += try run(cached, Array(frames[range]), ingress: ingress[start], pool: pool)
         }
-        // Each packet alone through a pipeline of its own (an empty cache).
+        // Each packet alone through a pipeline of its own (an empty cache), its stages timed.
+        let stageCycles = StageCycles()
         var fresh: [Outcome] = []
         var freshCounters = [UInt64](repeating: 0, count: tables.policies.slots * 2)
         for (n, frame) in frames.enumerated() {
             let p = try GovernPipeline(tables: tables)
-            fresh += try run(p, [frame], ingress: ingress[n], pool: pool)
+            fresh += try run(p, [frame], ingress: ingress[n], pool: pool, stageCycles: stageCycles)
             for s in 0..<freshCounters.count { freshCounters[s] += p.policyCounters[s] }
         }
 
@@ -161,7 +165,8 @@ final class DecisionCacheTests: XCTestCase {
         var bytes: [UInt8]
     }
 
-    private func run(_ pipeline: GovernPipeline, _ frames: [[UInt8]], ingress: UInt16, pool: OpaquePointer) throws -> [Outcome] {
+    private func run(_ pipeline: GovernPipeline, _ frames: [[UInt8]], ingress: UInt16, pool: OpaquePointer,
+                     stageCycles: StageCycles? = nil) throws -> [Outcome] {
         var burst: [Mbuf?] = []
         for frame in frames {
             let m = try XCTUnwrap(cdpdk_mbuf_alloc(pool))
@@ -170,7 +175,8 @@ final class DecisionCacheTests: XCTestCase {
             burst.append(m)
         }
         burst.withUnsafeMutableBufferPointer {
-            pipeline.decide($0.baseAddress!, count: frames.count, ingress: ingress, now: now, tsc: cdpdk_rdtsc(), stageCycles: nil)
+            pipeline.decide($0.baseAddress!, count: frames.count, ingress: ingress, now: now, tsc: cdpdk_rdtsc(),
+                            stageCycles: stageCycles)
         }
         var out: [Outcome] = []
         for i in 0..<frames.count {

@@ -16,61 +16,58 @@ import CDPDK
 /// The verify stage instead sets `packetTags[n]` for every message and calls
 /// ``computeAndCompare(count:)``, which leaves 1 or 0 in `equal[n]`.
 public final class MACBurst: @unchecked Sendable {
+    /// Messages a scratch holds at most: a burst's worth.
+    public static let maxCapacity = BurstState.capacity
     /// Messages the scratch holds.
     public let capacity: Int
-    /// `capacity` slots of `MACInput.stride` bytes, 64-byte aligned.
-    public let messages: UnsafeMutableRawPointer
-    /// Blocks of each message (3 or 4).
-    public let blockCounts: UnsafeMutablePointer<UInt8>
-    /// The expanded key of each message.
-    public let keys: UnsafeMutablePointer<UnsafePointer<gov_cmac_key>?>
-    /// `capacity` tags of 16 bytes.
-    public let tags: UnsafeMutableRawPointer
-    /// Where each message's packet carries its tag, for ``computeAndCompare(count:)``.
-    public let packetTags: UnsafeMutablePointer<UnsafePointer<UInt8>?>
-    /// 1 where the computed tag of a message equals its packet's, else 0 (``computeAndCompare(count:)``).
-    public let equal: UnsafeMutablePointer<UInt8>
+    /// The scratch: one block, every array at a fixed offset from its start (``Layout``), so
+    /// that a stage's loop holds one pointer for all of them (see ``BurstState``).
+    let base: UnsafeMutableRawPointer
 
-    public init(capacity: Int = 32) {
-        precondition(capacity > 0, "a burst holds at least one message")
+    /// Byte offsets of the arrays in the block, each 64-byte aligned.
+    enum Layout {
+        @inline(__always) static var messages: Int { 0 }
+        @inline(__always) static var tags: Int { messages + maxCapacity * MACInput.stride }
+        @inline(__always) static var blockCounts: Int { tags + maxCapacity * GovWire.macLength }
+        @inline(__always) static var keys: Int { blockCounts + (maxCapacity + 63) & ~63 }
+        @inline(__always) static var packetTags: Int { keys + maxCapacity * 8 }
+        @inline(__always) static var equal: Int { packetTags + maxCapacity * 8 }
+        @inline(__always) static var size: Int { equal + (maxCapacity + 63) & ~63 }
+    }
+
+    public init(capacity: Int = MACBurst.maxCapacity) {
+        precondition(capacity > 0 && capacity <= Self.maxCapacity, "a burst holds 1...\(Self.maxCapacity) messages")
         self.capacity = capacity
-        messages = UnsafeMutableRawPointer.allocate(byteCount: capacity * MACInput.stride, alignment: 64)
-        messages.initializeMemory(as: UInt8.self, repeating: 0, count: capacity * MACInput.stride)
-        blockCounts = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
-        blockCounts.initialize(repeating: 0, count: capacity)
-        keys = UnsafeMutablePointer<UnsafePointer<gov_cmac_key>?>.allocate(capacity: capacity)
-        keys.initialize(repeating: nil, count: capacity)
-        tags = UnsafeMutableRawPointer.allocate(byteCount: capacity * GovWire.macLength, alignment: 64)
-        tags.initializeMemory(as: UInt8.self, repeating: 0, count: capacity * GovWire.macLength)
-        packetTags = .allocate(capacity: capacity)
-        packetTags.initialize(repeating: nil, count: capacity)
-        equal = .allocate(capacity: capacity)
-        equal.initialize(repeating: 0, count: capacity)
+        base = UnsafeMutableRawPointer.allocate(byteCount: Layout.size, alignment: 64)
+        base.initializeMemory(as: UInt8.self, repeating: 0, count: Layout.size)
     }
 
-    deinit {
-        messages.deallocate()
-        blockCounts.deallocate()
-        keys.deallocate()
-        tags.deallocate()
-        packetTags.deallocate()
-        equal.deallocate()
-    }
+    deinit { base.deallocate() }
+
+    /// `capacity` slots of `MACInput.stride` bytes, 64-byte aligned.
+    public var messages: UnsafeMutableRawPointer { view.messages }
+    /// Blocks of each message (3 or 4).
+    public var blockCounts: UnsafeMutablePointer<UInt8> { view.blockCounts }
+    /// The expanded key of each message.
+    public var keys: UnsafeMutablePointer<UnsafePointer<gov_cmac_key>?> { view.keys }
+    /// `capacity` tags of 16 bytes.
+    public var tags: UnsafeMutableRawPointer { view.tags }
+    /// Where each message's packet carries its tag, for ``computeAndCompare(count:)``.
+    public var packetTags: UnsafeMutablePointer<UnsafePointer<UInt8>?> { view.packetTags }
+    /// 1 where the computed tag of a message equals its packet's, else 0 (``computeAndCompare(count:)``).
+    public var equal: UnsafeMutablePointer<UInt8> { view.equal }
 
     /// The MAC input slot of message `i`.
-    @inlinable
     public func slot(_ i: Int) -> UnsafeMutableRawPointer {
         messages + i &* MACInput.stride
     }
 
     /// The computed tag of message `i`.
-    @inlinable
     public func tag(_ i: Int) -> UnsafeRawPointer {
         UnsafeRawPointer(tags + i &* GovWire.macLength)
     }
 
     /// Fills message `i` from a parsed frame (whose `drop` is nil) and its key.
-    @inlinable
     public func load(_ i: Int, frame: UnsafeRawPointer, parsed: ParsedPacket, key: UnsafePointer<gov_cmac_key>) {
         assert(i >= 0 && i < capacity)
         blockCounts[i] = MACInput.write(frame: frame, parsed: parsed, into: slot(i))
@@ -78,7 +75,6 @@ public final class MACBurst: @unchecked Sendable {
     }
 
     /// Computes the tags of messages `0..<count`, interleaved (`gov_cmac_burst`).
-    @inlinable
     public func compute(count: Int) {
         precondition(count >= 0 && count <= capacity, "more messages than the burst holds")
         guard count > 0 else { return }
@@ -88,14 +84,12 @@ public final class MACBurst: @unchecked Sendable {
 
     /// Computes the tags of messages `0..<count` and compares each with the 16 bytes at
     /// `packetTags[n]` in constant time (`gov_tags_equal_burst`), leaving the result in `equal[n]`.
-    @inlinable
     public func computeAndCompare(count: Int) {
         compute(count: count)
         gov_tags_equal_burst(tags.assumingMemoryBound(to: GovTagBytes.self), packetTags, UInt32(count), equal)
     }
 
     /// Constant-time comparison of the computed tag of message `i` with the 16 bytes at `packetTag`.
-    @inlinable
     public func verify(_ i: Int, against packetTag: UnsafeRawPointer) -> Bool {
         view.verify(i, against: packetTag)
     }
@@ -105,19 +99,28 @@ extension MACBurst {
     /// The scratch's pointers as a value, for a stage's loop: held in a local, they stay in
     /// registers (see ``BurstState``).
     public struct View {
-        public let messages: UnsafeMutableRawPointer
-        public let blockCounts: UnsafeMutablePointer<UInt8>
-        public let keys: UnsafeMutablePointer<UnsafePointer<gov_cmac_key>?>
-        public let tags: UnsafeMutableRawPointer
-        public let packetTags: UnsafeMutablePointer<UnsafePointer<UInt8>?>
-        public let equal: UnsafeMutablePointer<UInt8>
+        let base: UnsafeMutableRawPointer
 
-        @inlinable @inline(__always)
+        @inline(__always) public var messages: UnsafeMutableRawPointer { base + Layout.messages }
+        @inline(__always) public var blockCounts: UnsafeMutablePointer<UInt8> {
+            (base + Layout.blockCounts).assumingMemoryBound(to: UInt8.self)
+        }
+        @inline(__always) public var keys: UnsafeMutablePointer<UnsafePointer<gov_cmac_key>?> {
+            (base + Layout.keys).assumingMemoryBound(to: UnsafePointer<gov_cmac_key>?.self)
+        }
+        @inline(__always) public var tags: UnsafeMutableRawPointer { base + Layout.tags }
+        @inline(__always) public var packetTags: UnsafeMutablePointer<UnsafePointer<UInt8>?> {
+            (base + Layout.packetTags).assumingMemoryBound(to: UnsafePointer<UInt8>?.self)
+        }
+        @inline(__always) public var equal: UnsafeMutablePointer<UInt8> {
+            (base + Layout.equal).assumingMemoryBound(to: UInt8.self)
+        }
+
+        @inline(__always)
         public func slot(_ i: Int) -> UnsafeMutableRawPointer { messages + i &* MACInput.stride }
 
         /// Moves message `from` (and its block count) to slot `to`.
-        @inlinable
-        public func move(_ from: Int, to: Int) {
+            public func move(_ from: Int, to: Int) {
             slot(to).copyMemory(from: slot(from), byteCount: MACInput.stride)
             blockCounts[to] = blockCounts[from]
         }
@@ -126,16 +129,13 @@ extension MACBurst {
         /// `packetTag` (`gov_tag_equal`: one vector compare). In Swift, two 8-byte compares,
         /// even written as `d0 | d1 == 0`, were split by the optimiser into two branches,
         /// which let the time to reject a tag depend on whether its first half was right.
-        @inlinable
-        public func verify(_ i: Int, against packetTag: UnsafeRawPointer) -> Bool {
+            public func verify(_ i: Int, against packetTag: UnsafeRawPointer) -> Bool {
             gov_tag_equal((tags + i &* GovWire.macLength).assumingMemoryBound(to: UInt8.self),
                           packetTag.assumingMemoryBound(to: UInt8.self))
         }
     }
 
-    public var view: View {
-        View(messages: messages, blockCounts: blockCounts, keys: keys, tags: tags, packetTags: packetTags, equal: equal)
-    }
+    public var view: View { View(base: base) }
 }
 
 /// How Swift imports C's `uint8_t[16]`: one tag of `gov_cmac_burst`'s `tags` array.

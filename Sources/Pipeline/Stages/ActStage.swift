@@ -10,13 +10,18 @@ extension GovernPipeline {
     func actStage(count: Int) {
         let b = state
         for i in 0..<count where b.verdicts[i] == 0 {
-            let f = b.flags[i]
-            // Most packets: governed, received governed, leaving governed (one test).
-            if f.isDisjoint(with: [.passed, .pushed, .strip]) {
-                decrementHopBudget(i, b)
-            } else if f.contains(.strip) && !f.contains(.passed) {
-                stripCarrier(i, b)
-            }
+            act(i, b, b.flags[i])
+        }
+    }
+
+    /// The edits of packet `i`, going with flags `f`.
+    @inline(__always)
+    func act(_ i: Int, _ b: BurstState, _ f: PacketFlags) {
+        // Most packets: governed, received governed, leaving governed (one test).
+        if f.isDisjoint(with: [.passed, .pushed, .strip]) {
+            decrementHopBudget(i, b)
+        } else if f.contains(.strip) && !f.contains(.passed) {
+            stripCarrier(i, b)
         }
     }
 

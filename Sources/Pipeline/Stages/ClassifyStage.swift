@@ -12,29 +12,53 @@ extension GovernPipeline {
         let b = state
         var run = ClassifyRun(single: b.singleEgress)
         for i in 0..<count where b.verdicts[i] == 0 {
-            let f = b.flags[i]
-            if f.contains(.passed) { continue }
-            let (k0, k1) = DecisionCache.tuple(b.parsed[i].headerWire)
-            let tag = DecisionCache.tag(ingress: ingress, pushed: f.contains(.pushed))
-            // Most packets: the tuple of the packet before, decided plain.
-            if run.decision.plain && k0 == run.k0 && k1 == run.k1 && tag == run.tag {
-                b.policyPosition[i] = run.decision.policy
-                b.send(i, to: run.decision.egress, single: &run.single)
-                run.forwarded &+= 1
-                continue
-            }
-            classifyOther(i, b, k0, k1, tag, flags: f, ingress: ingress, tsc: tsc, run: &run)
+            _ = classify(i, b, ingress: ingress, tsc: tsc, run: &run)
         }
         run.count(into: policyCounters)
         b.singleEgress = run.single
     }
 
+    /// The classify and act stages in one walk of the burst: each packet the classify stage
+    /// lets go is edited at once, its flags still in a register. ``decide`` takes this path
+    /// unless it times the stages apart.
+    @inline(__always)
+    func classifyAndActStage(count: Int, ingress: UInt16, tsc: UInt64) {
+        let b = state
+        var run = ClassifyRun(single: b.singleEgress)
+        for i in 0..<count where b.verdicts[i] == 0 {
+            if let f = classify(i, b, ingress: ingress, tsc: tsc, run: &run) {
+                act(i, b, f)
+            }
+        }
+        run.count(into: policyCounters)
+        b.singleEgress = run.single
+    }
+
+    /// Classifies packet `i` (verdict 0 so far); returns its flags if it goes on, nil if
+    /// it was dropped.
+    @inline(__always)
+    func classify(_ i: Int, _ b: BurstState, ingress: UInt16, tsc: UInt64, run: inout ClassifyRun) -> PacketFlags? {
+        let f = b.flags[i]
+        if f.contains(.passed) { return f }
+        let (k0, k1) = DecisionCache.tuple(b.parsed[i].headerWire)
+        let tag = DecisionCache.tag(ingress: ingress, pushed: f.contains(.pushed))
+        // Most packets: the tuple of the packet before, decided plain.
+        if run.decision.plain && k0 == run.k0 && k1 == run.k1 && tag == run.tag {
+            b.policyPosition[i] = run.decision.policy
+            b.send(i, to: run.decision.egress, single: &run.single)
+            run.forwarded &+= 1
+            return f
+        }
+        return classifyOther(i, b, k0, k1, tag, flags: f, ingress: ingress, tsc: tsc, run: &run)
+    }
+
     /// The rest of the classify stage for packet `i`: a new tuple (its decision, from the
     /// cache or decided), or a decision that is not plain. Out of line, so that the loop
-    /// above keeps its few values in registers.
+    /// above keeps its few values in registers. Returns the packet's flags, or nil when it
+    /// was dropped.
     @inline(never)
     func classifyOther(_ i: Int, _ b: BurstState, _ k0: UInt64, _ k1: UInt64, _ tag: UInt32, flags f: PacketFlags,
-                       ingress: UInt16, tsc: UInt64, run: inout ClassifyRun) {
+                       ingress: UInt16, tsc: UInt64, run: inout ClassifyRun) -> PacketFlags? {
         if k0 != run.k0 || k1 != run.k1 || tag != run.tag {
             let d = decision(i, b, k0, k1, tag, ingress: ingress)
             (run.k0, run.k1, run.tag) = (k0, k1, tag)
@@ -48,7 +72,7 @@ extension GovernPipeline {
         if d.plain {
             b.send(i, to: d.egress, single: &run.single)
             run.forwarded &+= 1
-            return
+            return f
         }
         var reason = d.reason
         if reason == nil && d.encryptedOnly && !isEncrypted(b.parsed[i]) {
@@ -61,7 +85,7 @@ extension GovernPipeline {
         if let reason {
             b.drop(i, reason)
             run.dropped &+= 1
-            return
+            return nil
         }
         var flags = f
         if d.audit != PortEntry.none {
@@ -72,6 +96,7 @@ extension GovernPipeline {
         b.flags[i] = flags
         b.send(i, to: d.egress, audit: d.audit != PortEntry.none, single: &run.single)
         run.forwarded &+= 1
+        return flags
     }
 
     /// ENCRYPTED_ONLY holds: the inner packet is IPsec ESP or WireGuard (UDP to its port).

@@ -33,6 +33,7 @@ public final class GovernPipeline: @unchecked Sendable {
     let decisions = DecisionCache()
 
     public init(tables: GovernTables, workers: Int = 1, capacity: Int = maxBurst) throws {
+        precondition(capacity >= 1 && capacity <= BurstState.capacity, "burst capacity must be 1...\(BurstState.capacity)")
         self.tables = tables
         self.capacity = capacity
         let settings = tables.config.settings
@@ -40,7 +41,7 @@ public final class GovernPipeline: @unchecked Sendable {
         skew = settings.clockSkewSeconds
         wireGuardPort = settings.wireGuardPort
         meters = try MeterSet(tables.policies.meters, workers: workers)
-        state = BurstState(capacity: capacity)
+        state = BurstState()
         pushScratch = .allocate(byteCount: MACInput.stride, alignment: 64)
         authorityKeys = DistinctKeys(capacity: capacity)
         revocationKeys = DistinctKeys(capacity: capacity)
@@ -73,6 +74,10 @@ public final class GovernPipeline: @unchecked Sendable {
     /// (hop budget, strip, push). `now` is Unix time in seconds; `tsc` the time-stamp counter
     /// for the meters. Afterwards `verdicts[i]` is 0 for a packet to send out of `egress[i]`
     /// (with an audit copy when `flags[i]` has `.audit`), else its drop reason.
+    ///
+    /// With `stageCycles` each stage walks the burst on its own between two TSC reads;
+    /// without, the classify and act stages share one walk (``classifyAndActStage``). The
+    /// outcome is the same either way (DecisionCacheTests runs both).
     @inline(__always)
     public func decide(_ burst: UnsafeMutablePointer<Mbuf?>, count: Int, ingress: UInt16, now: UInt32, tsc: UInt64,
                        stageCycles: StageCycles?) {
@@ -89,8 +94,7 @@ public final class GovernPipeline: @unchecked Sendable {
         } else {
             parseStage(burst, count: count, ingress: ingress, now: now)
             verifyStage(count: count, now: now)
-            classifyStage(count: count, ingress: ingress, tsc: tsc)
-            actStage(count: count)
+            classifyAndActStage(count: count, ingress: ingress, tsc: tsc)
         }
     }
 

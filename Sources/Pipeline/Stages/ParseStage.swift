@@ -20,12 +20,10 @@ extension GovernPipeline {
         // The receive burst has just written the mbuf headers; start loading every packet's
         // first cache line before the loop reads the first one.
         prefetchData(burst, count)
-        b.mbufs.update(from: burst, count: count)
-        b.verdicts.update(repeating: 0, count: count)
-        b.flags.update(repeating: [], count: count)
-        b.policyPosition.update(repeating: -1, count: count)
+        b.clearVerdicts()
         for i in 0..<count {
             let m = burst[i].unsafelyUnwrapped
+            b.mbufs[i] = m
             let frame = mbufData(m)
             b.frames[i] = frame
             // The common layout inline (`@_transparent`); anything else out of line. A 16-bit
