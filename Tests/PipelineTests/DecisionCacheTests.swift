@@ -2,12 +2,13 @@ import CDPDK
 import XCTest
 @testable import Pipeline
 
-/// The classify stage decides once per governance tuple and keeps the decision in a
-/// 64-entry cache across bursts. Its verdicts must be those of a pipeline that has never
-/// seen another packet: 1 200 packets over 100 tuples (scopes, trust levels, route
-/// classes, two authorities, constraints; from two ingress ports with different audit
-/// ports) go through one pipeline in bursts of 32, and each again alone through a new
-/// pipeline. Verdict, egress, flags, audit port, policy position, bytes out and the
+/// A pipeline carries state from burst to burst: the parse stage resolves the (authority,
+/// epoch) the verify stage looked up last, and the classify stage decides once per
+/// governance tuple and keeps the decision in a 64-entry cache. Its verdicts must be those
+/// of a pipeline that has never seen another packet: 1 200 packets over 100 tuples (scopes,
+/// trust levels, route classes, two authorities, constraints, and one in eight failing a
+/// verify check; from two ingress ports with different audit ports) go through one
+/// pipeline in bursts of 32, and each again alone through a new pipeline. Verdict, egress, flags, audit port, policy position, bytes out and the
 /// per-policy counters must agree, and the run must reach every decision the tuple makes.
 /// The bursts go through `decide` untimed (classify and act in one walk), the single
 /// packets with stage timing (every stage a walk of its own), so the two paths are
@@ -61,9 +62,19 @@ final class DecisionCacheTests: XCTestCase {
         }
         for n in 0..<1200 {
             var fields = tuples.randomElement(using: &random)!
-            let b = fields.authority == AuthorityID(8)
+            var b = fields.authority == AuthorityID(8)
             fields.expiry = now + 60
             fields.capability = CapabilityID(UInt64(n))
+            // One in eight fails a verify check (each check 30 times), most of them in bursts
+            // whose (authority, epoch) the parse stage resolves itself.
+            switch n % 40 {
+            case 3: fields.expiry = now - 3600                                    // expired
+            case 5: fields.expiry = now + 2 * 86_400                              // lifetime_too_long
+            case 7: b.toggle()                                                    // bad_mac: the other authority's key
+            case 11: fields.epoch = KeyEpoch(fields.epoch.rawValue + 1)           // unknown_epoch
+            case 13: fields.authority = AuthorityID(9)                            // unknown_authority
+            default: break
+            }
             var spec = FrameSpec()
             spec.innerSource = IPAddress(10, 0, UInt8(n >> 8), UInt8(n & 0xFF))
             spec.innerPayload = .udp(sourcePort: 40000, destinationPort: random.next() % 2 == 0 ? 51820 : 443)
@@ -96,7 +107,8 @@ final class DecisionCacheTests: XCTestCase {
         for r in results { reasons[r.verdict == 0 ? "forward \(r.egress)" : DropReason(rawValue: r.verdict)!.name, default: 0] += 1 }
         for expected in ["forward 1", "forward 2", "forward 3", "scope_not_entitled", "trust_not_entitled",
                          "route_class_not_entitled", "no_policy", "policy_drop", "trust_below_minimum", "no_export",
-                         "label_ceiling", "encrypted_only"] {
+                         "label_ceiling", "encrypted_only", "expired", "lifetime_too_long", "bad_mac", "unknown_epoch",
+                         "unknown_authority"] {
             XCTAssertGreaterThan(reasons[expected] ?? 0, 0, "\(expected) in \(reasons)")
         }
         // AUDIT copies by the egress port's audit port and, where it has none, the ingress port's.

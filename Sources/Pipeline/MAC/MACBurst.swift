@@ -119,17 +119,19 @@ extension MACBurst {
         @inline(__always)
         public func slot(_ i: Int) -> UnsafeMutableRawPointer { messages + i &* MACInput.stride }
 
-        /// Moves message `from` (and its block count) to slot `to`.
-            public func move(_ from: Int, to: Int) {
+        /// Moves message `from` (its input, block count, key and packet tag) to slot `to`.
+        public func move(_ from: Int, to: Int) {
             slot(to).copyMemory(from: slot(from), byteCount: MACInput.stride)
             blockCounts[to] = blockCounts[from]
+            keys[to] = keys[from]
+            packetTags[to] = packetTags[from]
         }
 
         /// Constant-time comparison of the computed tag of message `i` with the 16 bytes at
         /// `packetTag` (`gov_tag_equal`: one vector compare). In Swift, two 8-byte compares,
         /// even written as `d0 | d1 == 0`, were split by the optimiser into two branches,
         /// which let the time to reject a tag depend on whether its first half was right.
-            public func verify(_ i: Int, against packetTag: UnsafeRawPointer) -> Bool {
+        public func verify(_ i: Int, against packetTag: UnsafeRawPointer) -> Bool {
             gov_tag_equal((tags + i &* GovWire.macLength).assumingMemoryBound(to: UInt8.self),
                           packetTag.assumingMemoryBound(to: UInt8.self))
         }

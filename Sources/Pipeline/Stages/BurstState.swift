@@ -55,7 +55,8 @@ public struct BurstState {
     public var authorityPosition: UnsafeMutablePointer<Int32> { array(Layout.authorityPosition, Int32.self) }
     public var policyPosition: UnsafeMutablePointer<Int32> { array(Layout.policyPosition, Int32.self) }
     /// Position of the packet's (authority, epoch), later of its capability id, in the
-    /// burst's distinct-key scratch (``DistinctKeys``).
+    /// burst's distinct-key scratch (``DistinctKeys``); ``resolved`` when the parse stage
+    /// resolved its (authority, epoch).
     var authoritySlot: UnsafeMutablePointer<UInt8> { array(Layout.authoritySlot, UInt8.self) }
     /// The revocation-filter hash of the packet's capability id (``RevocationTable/Filter/hash(_:)``).
     var filterHash: UnsafeMutablePointer<UInt64> { array(Layout.filterHash, UInt64.self) }
@@ -66,6 +67,9 @@ public struct BurstState {
     var prefetchScratch: UnsafeMutablePointer<UnsafeRawPointer?> { array(Layout.prefetchScratch, UnsafeRawPointer?.self) }
     /// [0]: ``singleEgress``; [1]: ``macCandidates``; [2]: ``drops``.
     var summary: UnsafeMutablePointer<Int32> { array(Layout.summary, Int32.self) }
+
+    /// `authoritySlot` of a packet the parse stage resolved (``KnownAuthority``).
+    static let resolved: UInt8 = 0xFF
 
     public static let noEgress: Int32 = -2
     public static let mixedEgress: Int32 = -1

@@ -21,6 +21,9 @@ public final class GovernPipeline: @unchecked Sendable {
 
     var authorityKeys: DistinctKeys
     var revocationKeys: DistinctKeys
+    /// The (authority, epoch) the verify stage last looked up, so that the parse stage can
+    /// resolve the packets that carry it (ParseStage.swift).
+    var knownAuthority = KnownAuthority()
     let macBurst: MACBurst
 
     public let capacity: Int

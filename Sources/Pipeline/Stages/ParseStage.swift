@@ -5,9 +5,11 @@ import CDPDK
 /// port's action (drop, pass, or push at a gateway).
 ///
 /// While a governed packet's bytes are in cache, the stage also gathers what the verify
-/// stage needs of it: its (authority, epoch) in the burst's distinct keys, its MAC input,
-/// and its capability id's revocation-filter hash, prefetching the word it selects. The
-/// verify stage then runs over `macIndex[0..<macCandidates]` only.
+/// stage needs of it: its key and expiry checks when it carries the (authority, epoch) the
+/// verify stage last looked up (``KnownAuthority``), otherwise its (authority, epoch) in the
+/// burst's distinct keys; its MAC input; and its capability id's revocation-filter hash,
+/// prefetching the word it selects. The verify stage then runs over
+/// `macIndex[0..<macCandidates]` only.
 extension GovernPipeline {
     @inline(__always)
     func parseStage(_ burst: UnsafeMutablePointer<Mbuf?>, count: Int, ingress: UInt16, now: UInt32) {
@@ -15,7 +17,7 @@ extension GovernPipeline {
         let filter = tables.revocations.filter
         let parser = self.parser
         let mac = macBurst.view
-        var run = ParseRun(keys: authorityKeys)
+        var run = ParseRun(keys: authorityKeys, known: knownAuthority, now: now, skew: skew)
         b.drops = 0
         // The receive burst has just written the mbuf headers; start loading every packet's
         // first cache line before the loop reads the first one.
@@ -44,8 +46,9 @@ extension GovernPipeline {
     }
 
     /// What the verify stage needs of governed packet `i`, gathered while its bytes are in
-    /// cache: its (authority, epoch) in the burst's distinct keys, its MAC input, and its
-    /// capability id's revocation-filter hash, prefetching the word it selects.
+    /// cache: its key (after the expiry checks) or its (authority, epoch) in the burst's
+    /// distinct keys, where its tag lies, its MAC input, and its capability id's
+    /// revocation-filter hash, prefetching the word it selects.
     @inline(__always)
     func gather(_ i: Int, _ frame: UnsafeMutableRawPointer, _ b: BurstState, _ filter: RevocationTable.Filter,
                 _ mac: MACBurst.View, _ run: inout ParseRun) {
@@ -54,8 +57,21 @@ extension GovernPipeline {
         let wire = (UnsafeRawPointer(frame) + Int(b.parsed[i].govOffset)).loadUnaligned(as: SIMD4<UInt64>.self)
         let header = GovHeader(wire: wire)
         let n = run.candidates
-        b.authoritySlot[i] = UInt8(truncatingIfNeeded: run.keys.slot(for: AuthorityTable.key(
-            authority: header.authority.rawValue, epoch: header.epoch.rawValue)))
+        let key = AuthorityTable.key(authority: header.authority.rawValue, epoch: header.epoch.rawValue)
+        if key == run.known.key {
+            // Resolved here: the verify stage only computes its MAC.
+            if let reason = header.checkExpiry(now: UInt64(run.now), skew: run.skew, maxLifetime: run.known.maxLifetime) {
+                b.drop(i, reason)
+                return
+            }
+            b.authorityPosition[i] = run.known.position
+            b.authoritySlot[i] = BurstState.resolved
+            mac.keys[n] = run.known.expandedKey
+        } else {
+            b.authoritySlot[i] = UInt8(truncatingIfNeeded: run.keys.slot(for: key))
+        }
+        let tag = UnsafeRawPointer(frame) + b.parsed[i].macOffset
+        mac.packetTags[n] = tag.assumingMemoryBound(to: UInt8.self)
         mac.blockCounts[n] = MACInput.write(
             headerWire: wire, addresses: UnsafeRawPointer(frame) + Int(b.parsed[i].innerSourceOffset),
             innerVersion: b.parsed[i].innerVersion, into: mac.slot(n))
@@ -95,15 +111,36 @@ extension GovernPipeline {
     }
 }
 
-/// The parse stage's running state through a burst: the distinct (authority, epoch) keys,
-/// the packets gathered for the MAC so far, and the single egress of passed packets.
+/// The parse stage's running state through a burst: the distinct (authority, epoch) keys
+/// left for the verify stage to look up, the packets gathered for the MAC so far, and the
+/// single egress of passed packets.
 struct ParseRun {
     var keys: DistinctKeys
+    let known: KnownAuthority
+    let now: UInt32
+    let skew: UInt32
     var candidates = 0
     var single = BurstState.noEgress
 
-    init(keys: DistinctKeys) {
+    init(keys: DistinctKeys, known: KnownAuthority, now: UInt32, skew: UInt32) {
         self.keys = keys
         self.keys.reset()
+        self.known = known
+        self.now = now
+        self.skew = skew
     }
+}
+
+/// An (authority, epoch) the verify stage has looked up, and what a packet that carries it
+/// needs: its entry's position and maximum lifetime, and its expanded key. The parse stage
+/// resolves such a packet itself (expiry and lifetime checked, key chosen), so the verify
+/// stage's lookup and walk before the MACs are left for the others, and skipped in a burst
+/// that has none: the common case of traffic under one authority. The tables of a pipeline
+/// never change (a new configuration comes with new pipelines), so the position stays right.
+struct KnownAuthority {
+    /// Matches no packet's key (`AuthorityTable.key` is below 2^48).
+    var key = UInt64.max
+    var position: Int32 = -1
+    var maxLifetime: UInt32 = 0
+    var expandedKey: UnsafePointer<gov_cmac_key>? = nil
 }

@@ -3,47 +3,20 @@ import CDPDK
 /// Verify: authority-key lookup (bulk, once per distinct key), expiry and lifetime, the
 /// MACs of the burst computed interleaved, then revocation (bulk behind a filter). The
 /// entitlement checks come next, in the classify stage's decision per tuple. Runs over
-/// the packets the parse stage gathered (`macIndex[0..<macCandidates]`, their keys and MAC
-/// inputs already in place).
+/// the packets the parse stage gathered (`macIndex[0..<macCandidates]`, their MAC inputs
+/// and tag addresses in place). The parse stage has already resolved the packets that carry
+/// the (authority, epoch) looked up last (``KnownAuthority``); the lookup and the walk before
+/// the MACs are for the others, and a burst without any skips them.
 extension GovernPipeline {
     @inline(__always)
     func verifyStage(count: Int, now: UInt32) {
         let b = state
         let candidates = b.macCandidates
         if candidates == 0 { return }
-        let authorities = tables.authorities
-        let entries = authorities.entries
-        let expandedKeys = authorities.keys
         let mac = macBurst.view
-        var keys = authorityKeys
-        let skew = self.skew
-
-        // Authority and epoch: one bulk lookup of the burst's distinct keys.
-        keys.lookup(in: authorities.byEpoch)
-        authorityKeys = keys
-
-        // Known key, expiry and lifetime. A packet dropped here leaves a gap in the MAC
-        // inputs, closed by moving the later ones down (only drops make a gap).
-        var macs = 0
-        for n in 0..<candidates {
-            let i = Int(b.macIndex[n])
-            let position = keys.positions[Int(b.authoritySlot[i])]
-            guard position >= 0 else {
-                b.drop(i, authorities.knowsAuthority(b.parsed[i].header.authority.rawValue) ? .unknownEpoch : .unknownAuthority)
-                continue
-            }
-            b.authorityPosition[i] = position
-            let maxLifetime = entries[Int(position)].maxLifetime
-            if let reason = b.parsed[i].header.checkExpiry(now: UInt64(now), skew: skew, maxLifetime: maxLifetime) {
-                b.drop(i, reason)
-                continue
-            }
-            if macs != n { mac.move(n, to: macs) }
-            mac.keys[macs] = UnsafePointer(expandedKeys + Int(position))
-            mac.packetTags[macs] = UnsafePointer((UnsafeRawPointer(b.frames[i]) + b.parsed[i].macOffset)
-                .assumingMemoryBound(to: UInt8.self))
-            b.macIndex[macs] = UInt8(truncatingIfNeeded: i)
-            macs &+= 1
+        var macs = candidates
+        if authorityKeys.count > 0 {
+            macs = resolveAuthorities(candidates: candidates, now: now)
         }
 
         // The MACs, interleaved across the burst, each compared with its packet's tag in
@@ -75,5 +48,50 @@ extension GovernPipeline {
             }
         }
         revocationKeys = revoked
+    }
+
+    /// The (authority, epoch) lookup of the packets the parse stage could not resolve, one
+    /// bulk call for the burst's distinct keys, then their known-key, expiry and lifetime
+    /// checks. A packet dropped here leaves a gap in the MAC inputs, closed by moving the
+    /// later ones down (only drops make a gap). Returns the number of MACs to compute.
+    @inline(never)
+    func resolveAuthorities(candidates: Int, now: UInt32) -> Int {
+        let b = state
+        let authorities = tables.authorities
+        let entries = authorities.entries
+        let mac = macBurst.view
+        var keys = authorityKeys
+        keys.lookup(in: authorities.byEpoch)
+        authorityKeys = keys
+        // The parse stage resolves the first key of this burst from the next burst on.
+        let first = keys.positions[0]
+        if first >= 0 {
+            knownAuthority = KnownAuthority(key: keys.keys[0], position: first,
+                                            maxLifetime: entries[Int(first)].maxLifetime,
+                                            expandedKey: UnsafePointer(authorities.keys + Int(first)))
+        }
+        var macs = 0
+        for n in 0..<candidates {
+            let i = Int(b.macIndex[n])
+            let slot = b.authoritySlot[i]
+            if slot != BurstState.resolved {
+                let position = keys.positions[Int(slot)]
+                guard position >= 0 else {
+                    b.drop(i, authorities.knowsAuthority(b.parsed[i].header.authority.rawValue) ? .unknownEpoch : .unknownAuthority)
+                    continue
+                }
+                b.authorityPosition[i] = position
+                let maxLifetime = entries[Int(position)].maxLifetime
+                if let reason = b.parsed[i].header.checkExpiry(now: UInt64(now), skew: skew, maxLifetime: maxLifetime) {
+                    b.drop(i, reason)
+                    continue
+                }
+                mac.keys[n] = UnsafePointer(authorities.keys + Int(position))
+            }
+            if macs != n { mac.move(n, to: macs) }
+            b.macIndex[macs] = UInt8(truncatingIfNeeded: i)
+            macs &+= 1
+        }
+        return macs
     }
 }
