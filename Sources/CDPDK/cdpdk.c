@@ -44,14 +44,6 @@ struct rte_mbuf *cdpdk_mbuf_alloc(struct rte_mempool *mp) { return rte_pktmbuf_a
 int cdpdk_mbuf_alloc_bulk(struct rte_mempool *mp, struct rte_mbuf **mbufs, unsigned n) { return rte_pktmbuf_alloc_bulk(mp, mbufs, n); }
 void cdpdk_mbuf_free(struct rte_mbuf *m) { rte_pktmbuf_free(m); }
 void cdpdk_mbuf_free_bulk(struct rte_mbuf **mbufs, unsigned n) { rte_pktmbuf_free_bulk(mbufs, n); }
-void cdpdk_mbuf_prefetch_data_burst(struct rte_mbuf *const *mbufs, unsigned n) {
-    for (unsigned i = 0; i < n; i++)
-        rte_prefetch0(rte_pktmbuf_mtod(mbufs[i], void *));
-}
-void cdpdk_prefetch_burst(const void *const *addresses, unsigned n) {
-    for (unsigned i = 0; i < n; i++)
-        rte_prefetch0(addresses[i]);
-}
 uint16_t cdpdk_mbuf_default_buf_size(void) { return RTE_MBUF_DEFAULT_BUF_SIZE; }
 uint16_t cdpdk_mbuf_default_headroom(void) { return RTE_PKTMBUF_HEADROOM; }
 

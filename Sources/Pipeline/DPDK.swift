@@ -46,14 +46,13 @@ public let maxBurst = 32
     Int(UnsafeRawPointer(m).load(fromByteOffset: Int(CDPDK_MBUF_OFF_PKT_LEN), as: UInt32.self))
 }
 
-/// Prefetches the first cache line of the packet data of `pkts[0..<n]`: one C call per burst.
-@inline(__always) public func prefetchData(_ pkts: UnsafeMutablePointer<Mbuf?>, _ n: Int) {
-    cdpdk_mbuf_prefetch_data_burst(pkts, UInt32(truncatingIfNeeded: n))
-}
+/// Prefetches the cache line at `p` into every level (`__builtin_prefetch`, inlined).
+@inline(__always) public func prefetch(_ p: UnsafeRawPointer) { cdpdk_prefetch0(p) }
 
-/// Prefetches `addresses[0..<n]` (table words a later stage reads): one C call.
-@inline(__always) public func prefetch(_ addresses: UnsafeMutablePointer<UnsafeRawPointer?>, _ n: Int) {
-    if n > 0 { cdpdk_prefetch_burst(addresses, UInt32(truncatingIfNeeded: n)) }
+/// Prefetches the first cache line of the packet data of `pkts[0..<n]` (the receive burst has
+/// just written the mbuf headers, so they are in cache).
+@inline(__always) public func prefetchData(_ pkts: UnsafeMutablePointer<Mbuf?>, _ n: Int) {
+    for i in 0..<n { cdpdk_prefetch0(mbufData(pkts[i].unsafelyUnwrapped)) }
 }
 @inline(__always) public func readTSC() -> UInt64 { cdpdk_rdtsc() }
 @inline(__always) public func tscHz() -> UInt64 { cdpdk_tsc_hz() }

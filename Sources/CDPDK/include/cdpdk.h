@@ -99,11 +99,8 @@ static inline int cdpdk_mbuf_trim(struct rte_mbuf *m, uint16_t len) {
     CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_PKT_LEN, uint32_t) -= len;
     return 0;
 }
-/* rte_prefetch0() of the first cache line of the packet data of mbufs[0..n), one call per
- * burst (the receive burst has just written the mbuf headers, so they are in cache). */
-void cdpdk_mbuf_prefetch_data_burst(struct rte_mbuf *const *mbufs, unsigned n);
-/* rte_prefetch0() of addresses[0..n): table words a later stage reads. */
-void cdpdk_prefetch_burst(const void *const *addresses, unsigned n);
+/* rte_prefetch0(): one cache line into every level. Swift inlines it (no call per packet). */
+static inline __attribute__((always_inline)) void cdpdk_prefetch0(const void *p) { __builtin_prefetch(p, 0, 3); }
 
 /* rte_mbuf_refcnt_update(m, delta): used to send one mbuf out of two ports (audit copy). */
 uint16_t cdpdk_mbuf_refcnt_update(struct rte_mbuf *m, int16_t delta);

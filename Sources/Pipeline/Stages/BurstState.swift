@@ -31,8 +31,7 @@ public struct BurstState {
         @inline(__always) static var authoritySlot: Int { after(policyPosition, 4 * capacity) }
         @inline(__always) static var filterHash: Int { after(authoritySlot, capacity) }
         @inline(__always) static var macIndex: Int { after(filterHash, 8 * capacity) }
-        @inline(__always) static var prefetchScratch: Int { after(macIndex, capacity) }
-        @inline(__always) static var summary: Int { after(prefetchScratch, 8 * capacity) }
+        @inline(__always) static var summary: Int { after(macIndex, capacity) }
         @inline(__always) static var size: Int { after(summary, 4 * 3) }
     }
 
@@ -63,8 +62,6 @@ public struct BurstState {
     /// Burst positions of the packets whose MACs are computed: message n of the burst's
     /// ``MACBurst`` is packet `macIndex[n]`'s.
     var macIndex: UnsafeMutablePointer<UInt8> { array(Layout.macIndex, UInt8.self) }
-    /// Addresses a stage gathers to prefetch them with one call.
-    var prefetchScratch: UnsafeMutablePointer<UnsafeRawPointer?> { array(Layout.prefetchScratch, UnsafeRawPointer?.self) }
     /// [0]: ``singleEgress``; [1]: ``macCandidates``; [2]: ``drops``.
     var summary: UnsafeMutablePointer<Int32> { array(Layout.summary, Int32.self) }
 
@@ -89,7 +86,6 @@ public struct BurstState {
         authoritySlot.initialize(repeating: 0, count: n)
         filterHash.initialize(repeating: 0, count: n)
         macIndex.initialize(repeating: 0, count: n)
-        prefetchScratch.initialize(repeating: nil, count: n)
         summary.initialize(repeating: 0, count: 3)
     }
 

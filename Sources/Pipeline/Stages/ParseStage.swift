@@ -40,9 +40,6 @@ extension GovernPipeline {
         authorityKeys = run.keys
         b.singleEgress = run.single
         b.macCandidates = run.candidates
-        // The verify stage tests each capability id against the revocation filter after
-        // the MACs: have the filter words in cache by then.
-        prefetch(b.prefetchScratch, run.candidates)
     }
 
     /// What the verify stage needs of governed packet `i`, gathered while its bytes are in
@@ -77,7 +74,7 @@ extension GovernPipeline {
             innerVersion: b.parsed[i].innerVersion, into: mac.slot(n))
         let hash = filter.hash(header.capability.rawValue)
         b.filterHash[i] = hash
-        b.prefetchScratch[n] = filter.wordAddress(hash: hash)
+        prefetch(filter.wordAddress(hash: hash))
         b.macIndex[n] = UInt8(truncatingIfNeeded: i)
         run.candidates = n &+ 1
     }
