@@ -11,9 +11,10 @@ public let benchBurst = 32
 
 /// `count` governed frames of `size` bytes, one flow and one capability id each, sealed
 /// with `key`, laid out in one buffer at `stride` bytes like mbuf data rooms. Scope 100,
-/// route class 1, authority 7, epoch 1: the node below forwards them.
+/// route class 1, authority 7, epoch 1: the node below forwards them. With `forged` every
+/// frame's MAC is wrong, with `forgedAt` that of frame i where it returns true.
 public func packGovernedFrames(count: Int = benchBurst, size: Int, outerV6: Bool = false, innerV6: Bool = false,
-                               key: CMACKey, expiry: UInt32, forged: Bool = false,
+                               key: CMACKey, expiry: UInt32, forged: Bool = false, forgedAt: ((Int) -> Bool)? = nil,
                                stride: Int = benchFrameStride) -> UnsafeMutableRawPointer {
     let memory = UnsafeMutableRawPointer.allocate(byteCount: count * stride, alignment: 64)
     for i in 0..<count {
@@ -29,7 +30,7 @@ public func packGovernedFrames(count: Int = benchBurst, size: Int, outerV6: Bool
                                authority: AuthorityID(7), expiry: expiry, capability: CapabilityID(UInt64(0x5000 + i)))
         var frame = try! FrameBuilder.governed(spec, fields: fields, key: key)
         // One bit flipped in a byte the MAC covers (in a 118-byte frame: the header's scope).
-        if forged { frame[frame.count - 70] ^= 1 }
+        if forged || forgedAt?(i) == true { frame[frame.count - 70] ^= 1 }
         frame.withUnsafeBytes { (memory + i * stride).copyMemory(from: $0.baseAddress!, byteCount: frame.count) }
     }
     return memory
@@ -54,6 +55,11 @@ public final class BenchNode {
     /// 32 valid (and 32 forged) smallest governed IPv4 frames, 118 bytes.
     public let valid: UnsafeMutableRawPointer
     public let forged: UnsafeMutableRawPointer
+    /// `mixedBursts` bursts of those frames, valid and forged at random, half each: a
+    /// pattern too long for the branch predictor to learn (see ``forwardMixed()``).
+    public let mixed: UnsafeMutableRawPointer
+    public let mixedBursts = 16
+    private var nextMixed = 0
     public let frameLength = 118
     /// The burst ``receive(_:)`` fills.
     public let mbufs: UnsafeMutablePointer<Mbuf?>
@@ -84,6 +90,13 @@ public final class BenchNode {
         engine = GovernEngine(pipeline: pipeline, clock: UnixClock(fixed: now))
         valid = packGovernedFrames(size: frameLength, key: caKey, expiry: now + 600)
         forged = packGovernedFrames(size: frameLength, key: caKey, expiry: now + 600, forged: true)
+        var random: UInt64 = 0x6d69_7865_6421
+        let pattern = (0..<(benchBurst * mixedBursts)).map { _ in
+            random = random &* 6364136223846793005 &+ 1442695040888963407
+            return random >> 63 == 1
+        }
+        mixed = packGovernedFrames(count: pattern.count, size: frameLength, key: caKey, expiry: now + 600,
+                                   forgedAt: { pattern[$0] })
         mbufs = .allocate(capacity: benchBurst)
         mbufs.initialize(repeating: nil, count: benchBurst)
     }
@@ -116,6 +129,14 @@ public final class BenchNode {
     @inline(__always)
     public func forwardValid() {
         receive(valid)
+        engine.forward(mbufs, count: benchBurst, stream: stream, txQueue: 0, counters: counters)
+    }
+
+    /// The same with the next of the mixed bursts (valid and forged at random), in turn.
+    @inline(__always)
+    public func forwardMixed() {
+        receive(mixed + nextMixed &* benchBurst &* benchFrameStride)
+        nextMixed = nextMixed &+ 1 == mixedBursts ? 0 : nextMixed &+ 1
         engine.forward(mbufs, count: benchBurst, stream: stream, txQueue: 0, counters: counters)
     }
 }

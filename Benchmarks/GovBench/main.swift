@@ -214,6 +214,7 @@ if let node = BenchNode(name: "govbench") {
     let ranForged = measure("pipeline decide, 100% forged (+ alloc, copy, free)") { node.decide(node.forged) }
     precondition(!ranForged || pipeline.verdicts[0] == DropReason.badMAC.rawValue, "forged traffic is dropped as bad_mac")
     measure("govern engine, 100% valid: alloc + copy + decide + tx") { node.forwardValid() }
+    measure("govern engine, 50/50 valid/forged at random") { node.forwardMixed() }
     let stages = StageCycles()
     for _ in 0..<iterations {
         node.decide(node.valid, stageCycles: stages)
