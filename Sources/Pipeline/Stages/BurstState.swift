@@ -29,9 +29,8 @@ public struct BurstState {
         @inline(__always) static var authorityPosition: Int { after(auditEgress, 2 * capacity) }
         @inline(__always) static var policyPosition: Int { after(authorityPosition, 4 * capacity) }
         @inline(__always) static var authoritySlot: Int { after(policyPosition, 4 * capacity) }
-        @inline(__always) static var filterWord: Int { after(authoritySlot, capacity) }
-        @inline(__always) static var filterBits: Int { after(filterWord, 8 * capacity) }
-        @inline(__always) static var macIndex: Int { after(filterBits, 8 * capacity) }
+        @inline(__always) static var filterHash: Int { after(authoritySlot, capacity) }
+        @inline(__always) static var macIndex: Int { after(filterHash, 8 * capacity) }
         @inline(__always) static var summary: Int { after(macIndex, capacity) }
         @inline(__always) static var size: Int { after(summary, 4 * 3) }
     }
@@ -58,10 +57,8 @@ public struct BurstState {
     /// burst's distinct-key scratch (``DistinctKeys``); ``resolved`` when the parse stage
     /// resolved its (authority, epoch).
     var authoritySlot: UnsafeMutablePointer<UInt8> { array(Layout.authoritySlot, UInt8.self) }
-    /// Where the packet's capability id lies in the revocation filter: its word and its bits
-    /// there (``RevocationTable/Filter/place(hash:)``).
-    var filterWord: UnsafeMutablePointer<UnsafePointer<UInt64>> { array(Layout.filterWord, UnsafePointer<UInt64>.self) }
-    var filterBits: UnsafeMutablePointer<UInt64> { array(Layout.filterBits, UInt64.self) }
+    /// The revocation-filter hash of the packet's capability id (``RevocationTable/Filter/hash(_:)``).
+    var filterHash: UnsafeMutablePointer<UInt64> { array(Layout.filterHash, UInt64.self) }
     /// Burst positions of the packets whose MACs are computed: message n of the burst's
     /// ``MACBurst`` is packet `macIndex[n]`'s.
     var macIndex: UnsafeMutablePointer<UInt8> { array(Layout.macIndex, UInt8.self) }
@@ -87,8 +84,7 @@ public struct BurstState {
         authorityPosition.initialize(repeating: -1, count: n)
         policyPosition.initialize(repeating: -1, count: n)
         authoritySlot.initialize(repeating: 0, count: n)
-        filterWord.initialize(repeating: UnsafeRawPointer(base).assumingMemoryBound(to: UInt64.self), count: n)
-        filterBits.initialize(repeating: 0, count: n)
+        filterHash.initialize(repeating: 0, count: n)
         macIndex.initialize(repeating: 0, count: n)
         summary.initialize(repeating: 0, count: 3)
     }

@@ -7,8 +7,8 @@ import CDPDK
 /// While a governed packet's bytes are in cache, the stage also gathers what the verify
 /// stage needs of it: its key and expiry checks when it carries the (authority, epoch) the
 /// verify stage last looked up (``KnownAuthority``), otherwise its (authority, epoch) in the
-/// burst's distinct keys; its MAC input; and its capability id's place in the revocation
-/// filter, prefetching the word. The verify stage then runs over
+/// burst's distinct keys; its MAC input; and its capability id's revocation-filter hash,
+/// prefetching the word it selects. The verify stage then runs over
 /// `macIndex[0..<macCandidates]` only.
 extension GovernPipeline {
     @inline(__always)
@@ -44,8 +44,8 @@ extension GovernPipeline {
 
     /// What the verify stage needs of governed packet `i`, gathered while its bytes are in
     /// cache: its key (after the expiry checks) or its (authority, epoch) in the burst's
-    /// distinct keys, where its tag lies, its MAC input, and its capability id's place in the
-    /// revocation filter (word and bits), prefetching the word.
+    /// distinct keys, where its tag lies, its MAC input, and its capability id's
+    /// revocation-filter hash, prefetching the word it selects.
     @inline(__always)
     func gather(_ i: Int, _ frame: UnsafeMutableRawPointer, _ b: BurstState, _ filter: RevocationTable.Filter,
                 _ mac: MACBurst.View, _ run: inout ParseRun) {
@@ -72,10 +72,9 @@ extension GovernPipeline {
         mac.blockCounts[n] = MACInput.write(
             headerWire: wire, addresses: UnsafeRawPointer(frame) + Int(b.parsed[i].innerSourceOffset),
             innerVersion: b.parsed[i].innerVersion, into: mac.slot(n))
-        let (word, bits) = filter.place(hash: filter.hash(header.capability.rawValue))
-        prefetch(word)
-        b.filterWord[i] = word
-        b.filterBits[i] = bits
+        let hash = filter.hash(header.capability.rawValue)
+        b.filterHash[i] = hash
+        prefetch(filter.wordAddress(hash: hash))
         b.macIndex[n] = UInt8(truncatingIfNeeded: i)
         run.candidates = n &+ 1
     }

@@ -24,6 +24,7 @@ extension GovernPipeline {
         // whose MAC verifies; the few it cannot rule out are looked up in one bulk call.
         macBurst.computeAndCompare(count: macs)
         let revocations = tables.revocations
+        let filter = revocations.filter
         var revoked = revocationKeys
         revoked.reset()
         var deferred = 0
@@ -33,7 +34,7 @@ extension GovernPipeline {
                 b.drop(i, .badMAC)
                 continue
             }
-            if RevocationTable.Filter.mayContain(word: b.filterWord[i], bits: b.filterBits[i]) {
+            if filter.mayContain(hash: b.filterHash[i]) {
                 b.authoritySlot[i] = UInt8(truncatingIfNeeded: revoked.slot(for: b.parsed[i].header.capability.rawValue))
                 b.macIndex[deferred] = UInt8(truncatingIfNeeded: i)
                 deferred &+= 1

@@ -6,7 +6,7 @@
 ///
 /// The filter is blocked (Putze, Sanders, Singler 2007): an id's three bits lie in one
 /// 64-bit word, so a test is one load, and the parse stage prefetches that word a stage
-/// ahead of the test (``Filter/place(hash:)``). 16 bits per revoked id, rounded up to a power
+/// ahead of the test (``Filter/wordAddress(hash:)``). 16 bits per revoked id, rounded up to a power
 /// of two: 256 KiB for 100 000 ids.
 public final class RevocationTable: @unchecked Sendable {
     /// Every revoked capability id; the filter is tested first.
@@ -51,8 +51,8 @@ public final class RevocationTable: @unchecked Sendable {
 
         /// The seeded SplitMix64 mix of `id` that places it in the filter: every bit of the id
         /// reaches every bit of the mix, so ids that differ only in their high bits spread as
-        /// well as sequential ones. The parse stage computes it once per packet and places the id
-        /// with it (``place(hash:)``); the verify stage tests that place.
+        /// well as sequential ones. The parse stage computes it once per packet, to prefetch the
+        /// word; the verify stage tests the same value.
         @inline(__always)
         public func hash(_ id: UInt64) -> UInt64 { SplitMix64.mix(id ^ seed) }
 
@@ -68,19 +68,10 @@ public final class RevocationTable: @unchecked Sendable {
             return (word, mask)
         }
 
-        /// The word of `hash` and its three bits in it, for a test later with
-        /// ``mayContain(word:bits:)`` (the parse stage places each id and prefetches the
-        /// word; the verify stage tests it after the MACs).
+        /// The word `mayContain(hash:)` reads, for prefetching.
         @inline(__always)
-        public func place(hash: UInt64) -> (word: UnsafePointer<UInt64>, bits: UInt64) {
-            let (word, bits) = probe(hash: hash)
-            return (UnsafePointer(words + word), bits)
-        }
-
-        /// False when the id placed at `word`, `bits` is certainly not revoked.
-        @inline(__always)
-        public static func mayContain(word: UnsafePointer<UInt64>, bits: UInt64) -> Bool {
-            word.pointee & bits == bits
+        public func wordAddress(hash: UInt64) -> UnsafeRawPointer {
+            UnsafeRawPointer(words + probe(hash: hash).0)
         }
 
         /// False when the id of `hash` is certainly not revoked; true when it may be (look it up).
