@@ -67,3 +67,21 @@ extension GovHeader {
         return nil
     }
 }
+
+/// The expiries ``GovHeader/checkExpiry(now:skew:maxLifetime:)`` accepts at one time for one
+/// authority, as one range: from `now - skew` (not expired) to `now + maxLifetime + skew`
+/// (not too long-lived). ``contains(_:)`` is one subtraction and one compare; the parse stage
+/// tests it per packet and calls `checkExpiry` only to name the reason of one outside it.
+public struct ExpiryWindow: Sendable, Equatable {
+    public let earliest: UInt64
+    public let width: UInt64
+
+    @inlinable
+    public init(now: UInt32, skew: UInt32, maxLifetime: UInt32) {
+        earliest = now > skew ? UInt64(now - skew) : 0
+        width = UInt64(now) + UInt64(maxLifetime) + UInt64(skew) - earliest
+    }
+
+    @inlinable @inline(__always)
+    public func contains(_ expiry: UInt32) -> Bool { UInt64(expiry) &- earliest <= width }
+}

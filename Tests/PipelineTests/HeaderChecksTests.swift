@@ -27,6 +27,35 @@ final class HeaderChecksTests: XCTestCase {
         XCTAssertNil(header(expiry: 0).checkExpiry(now: 0, skew: 0, maxLifetime: 0))
     }
 
+    /// The parse stage's one-compare window accepts exactly what checkExpiry accepts.
+    func testExpiryWindowAgreesWithCheckExpiry() {
+        let edges: [UInt32] = [0, 1, 2, 29, 30, 31, 59, 60, 61, 909, 910, 940, 1000, 1030, 1031,
+                               1_800_000_000, .max / 2, .max - 61, .max - 60, .max - 1, .max]
+        var compared = 0
+        for now in edges {
+            for skew in [0, 1, 30, UInt32.max] as [UInt32] {
+                for maxLifetime in [0, 60, 86_400, UInt32.max] as [UInt32] {
+                    let window = ExpiryWindow(now: now, skew: skew, maxLifetime: maxLifetime)
+                    var expiries = edges
+                    for base in [UInt64(now), UInt64(now) + UInt64(maxLifetime) + UInt64(skew),
+                                 UInt64(now) >= UInt64(skew) ? UInt64(now) - UInt64(skew) : 0] {
+                        for d in [-1, 0, 1] as [Int64] {
+                            let e = Int64(base) + d
+                            if e >= 0 && e <= Int64(UInt32.max) { expiries.append(UInt32(e)) }
+                        }
+                    }
+                    for expiry in expiries {
+                        let reason = header(expiry: expiry).checkExpiry(now: UInt64(now), skew: skew, maxLifetime: maxLifetime)
+                        XCTAssertEqual(window.contains(expiry), reason == nil,
+                                       "now \(now) skew \(skew) max \(maxLifetime) expiry \(expiry): \(String(describing: reason))")
+                        compared += 1
+                    }
+                }
+            }
+        }
+        XCTAssertGreaterThan(compared, 3000)
+    }
+
     func testFixedFieldChecks() {
         var h = GovHeader()
         h.verFlags = 0x10

@@ -56,8 +56,11 @@ extension GovernPipeline {
         let n = run.candidates
         let key = AuthorityTable.key(authority: header.authority.rawValue, epoch: header.epoch.rawValue)
         if key == run.known.key {
-            // Resolved here: the verify stage only computes its MAC.
-            if let reason = header.checkExpiry(now: UInt64(run.now), skew: run.skew, maxLifetime: run.known.maxLifetime) {
+            // Resolved here: the verify stage only computes its MAC. One compare passes an
+            // expiry within the authority's window; outside it, checkExpiry decides (and
+            // names the reason), so the window can only cost time, never a wrong verdict.
+            if !run.expiries.contains(header.expiry),
+               let reason = header.checkExpiry(now: UInt64(run.now), skew: run.skew, maxLifetime: run.known.maxLifetime) {
                 b.drop(i, reason)
                 return
             }
@@ -116,6 +119,8 @@ struct ParseRun {
     let known: KnownAuthority
     let now: UInt32
     let skew: UInt32
+    /// The expiries the known authority's packets may carry at `now`.
+    let expiries: ExpiryWindow
     var candidates = 0
     var single = BurstState.noEgress
 
@@ -125,6 +130,7 @@ struct ParseRun {
         self.known = known
         self.now = now
         self.skew = skew
+        expiries = ExpiryWindow(now: now, skew: skew, maxLifetime: known.maxLifetime)
     }
 }
 
