@@ -190,6 +190,14 @@ final class DecisionCacheTests: XCTestCase {
             pipeline.decide($0.baseAddress!, count: frames.count, ingress: ingress, now: now, tsc: cdpdk_rdtsc(),
                             stageCycles: stageCycles)
         }
+        // The burst's single egress, which lets the engine send it without grouping: the one
+        // port of every packet sent when there is one and no audit copy.
+        let sent = (0..<frames.count).filter { pipeline.verdicts[$0] == 0 }
+        let ports = Set(sent.map { pipeline.egress[$0] })
+        let audits = sent.contains { pipeline.flags[$0].contains(.audit) }
+        let single = sent.isEmpty ? BurstState.noEgress
+            : ports.count == 1 && !audits ? Int32(ports.first!) : BurstState.mixedEgress
+        XCTAssertEqual(pipeline.state.singleEgress, single, "single egress of the burst")
         var out: [Outcome] = []
         for i in 0..<frames.count {
             let m = pipeline.mbufs[i]!

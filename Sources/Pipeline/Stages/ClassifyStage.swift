@@ -42,10 +42,12 @@ extension GovernPipeline {
         if f.contains(.passed) { return f }
         let (k0, k1) = DecisionCache.tuple(b.parsed[i].headerWire)
         let tag = DecisionCache.tag(ingress: ingress, pushed: f.contains(.pushed))
-        // Most packets: the tuple of the packet before, decided plain.
+        // Most packets: the tuple of the packet before, decided plain. The burst's single
+        // egress already counts this egress: the first packet of the tuple in this burst
+        // went through classifyOther, which sent it there.
         if run.decision.plain && k0 == run.k0 && k1 == run.k1 && tag == run.tag {
             b.policyPosition[i] = run.decision.policy
-            b.send(i, to: run.decision.egress, single: &run.single)
+            b.egress[i] = run.decision.egress
             run.forwarded &+= 1
             return f
         }
