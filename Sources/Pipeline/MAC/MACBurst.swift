@@ -29,10 +29,10 @@ public final class MACBurst: @unchecked Sendable {
         @inline(__always) static var messages: Int { 0 }
         @inline(__always) static var tags: Int { messages + maxCapacity * MACInput.stride }
         @inline(__always) static var blockCounts: Int { tags + maxCapacity * GovWire.macLength }
-        @inline(__always) static var keys: Int { blockCounts + ((maxCapacity + 63) & ~63) }
+        @inline(__always) static var keys: Int { blockCounts + lineAligned(maxCapacity) }
         @inline(__always) static var packetTags: Int { keys + maxCapacity * 8 }
         @inline(__always) static var equal: Int { packetTags + maxCapacity * 8 }
-        @inline(__always) static var size: Int { equal + ((maxCapacity + 63) & ~63) }
+        @inline(__always) static var size: Int { equal + lineAligned(maxCapacity) }
     }
 
     public init(capacity: Int = MACBurst.maxCapacity) {

@@ -13,12 +13,12 @@
 /// knows, change the object's fields.
 public struct BurstState {
     /// Packets a burst holds at most.
-    public static let capacity = 32
+    public static let capacity = maxBurst
     let base: UnsafeMutableRawPointer
 
     /// Byte offsets of the arrays in the block, each 64-byte aligned.
     enum Layout {
-        @inline(__always) static func after(_ offset: Int, _ bytes: Int) -> Int { (offset + bytes + 63) & ~63 }
+        @inline(__always) static func after(_ offset: Int, _ bytes: Int) -> Int { lineAligned(offset + bytes) }
         @inline(__always) static var mbufs: Int { 0 }
         @inline(__always) static var frames: Int { after(mbufs, 8 * capacity) }
         @inline(__always) static var parsed: Int { after(frames, 8 * capacity) }
@@ -137,3 +137,8 @@ public struct BurstState {
         if audit || single != Int32(port) { single = Self.mixedEgress }
     }
 }
+
+/// `bytes` rounded up to whole 64-byte cache lines: where the next array of a scratch block
+/// starts (``BurstState/Layout``, ``MACBurst/Layout``).
+@inline(__always)
+func lineAligned(_ bytes: Int) -> Int { (bytes + 63) & ~63 }
