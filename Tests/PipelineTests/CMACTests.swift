@@ -75,10 +75,11 @@ final class CMACTests: XCTestCase {
         }
         burst.compute(count: 32)
         for round in 0..<129 {
-            // Round 0: every packet tag right. Then one bit wrong in message round % 32.
+            // Round 0: every packet tag right. Then bit k = round - 1 of the 128 wrong (byte
+            // k / 8, bit k % 8), in message k % 32: every bit position once.
             packetTags.update(from: burst.tags.assumingMemoryBound(to: UInt8.self), count: 32 * 16)
             let wrong = round == 0 ? -1 : (round - 1) % 32
-            if wrong >= 0 { packetTags[wrong * 16 + (round - 1) % 16] ^= UInt8(1 << ((round - 1) % 8)) }
+            if wrong >= 0 { packetTags[wrong * 16 + (round - 1) / 8] ^= UInt8(1 << ((round - 1) % 8)) }
             burst.computeAndCompare(count: 32)
             for i in 0..<32 {
                 XCTAssertEqual(burst.equal[i], i == wrong ? 0 : 1, "round \(round) message \(i)")
