@@ -56,8 +56,10 @@ final class FrameBuilderTests: XCTestCase {
         XCTAssertEqual(p.hasVLAN, spec.vlanID != nil, label)
         XCTAssertEqual(p.vlanID, spec.vlanID ?? 0, label)
         XCTAssertEqual(p.innerVersion, spec.innerSource.version, label)
-        XCTAssertEqual(p.innerProtocol, 17, label)
-        XCTAssertEqual(p.innerDestinationPort, 443, label)
+        frame.withUnsafeBytes { b in
+            XCTAssertEqual(p.innerProtocol(in: b.baseAddress!), 17, label)
+            XCTAssertEqual(p.innerDestinationPort(in: b.baseAddress!), 443, label)
+        }
         XCTAssertEqual(Int(p.packetEnd), frame.count, label)
         let burst = MACBurst(capacity: 1)
         frame.withUnsafeBytes { b in
@@ -118,9 +120,28 @@ final class FrameBuilderTests: XCTestCase {
         let frame = try FrameBuilder.governed(spec, fields: fields(), key: key)
         let p = frame.withUnsafeBytes { GovParser().parse($0) }
         XCTAssertNil(p.drop)
-        XCTAssertEqual(p.innerProtocol, IPProtocol.esp)
-        XCTAssertEqual(p.innerDestinationPort, 0)
+        frame.withUnsafeBytes { b in
+            XCTAssertEqual(p.innerProtocol(in: b.baseAddress!), IPProtocol.esp)
+            XCTAssertEqual(p.innerDestinationPort(in: b.baseAddress!), 0)
+        }
         XCTAssertEqual(frame.bigEndian(at: Int(p.innerOffset) + 20, as: UInt32.self), 0x1000)
+
+        // WireGuard: UDP to 51820, which a later IPv4 fragment does not show (no UDP header).
+        spec.innerPayload = .udp(sourcePort: 1, destinationPort: 51820)
+        var wireGuard = try FrameBuilder.governed(spec, fields: fields(), key: key)
+        let w = wireGuard.withUnsafeBytes { GovParser().parse($0) }
+        XCTAssertNil(w.drop)
+        wireGuard.withUnsafeBytes { b in
+            XCTAssertEqual(w.innerProtocol(in: b.baseAddress!), IPProtocol.udp)
+            XCTAssertEqual(w.innerDestinationPort(in: b.baseAddress!), 51820)
+        }
+        wireGuard[Int(w.innerOffset) + 7] = 0x10                      // fragment offset 16 (128 bytes)
+        let later = wireGuard.withUnsafeBytes { GovParser().parse($0) }
+        XCTAssertNil(later.drop)
+        wireGuard.withUnsafeBytes { b in
+            XCTAssertEqual(later.innerProtocol(in: b.baseAddress!), IPProtocol.udp)
+            XCTAssertEqual(later.innerDestinationPort(in: b.baseAddress!), 0)
+        }
 
         spec.innerPayload = .udp(sourcePort: 1, destinationPort: GovWire.udpPort)
         let plain = try FrameBuilder.plain(spec)

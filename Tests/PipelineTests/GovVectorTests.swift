@@ -65,8 +65,10 @@ final class GovVectorTests: XCTestCase {
             let dst = IPAddress(bytes: Array(frame[Int(p.innerDestinationOffset)..<Int(p.innerDestinationOffset) + n]))
             XCTAssertEqual(src, IPAddress(f.inner_src), v.name)
             XCTAssertEqual(dst, IPAddress(f.inner_dst), v.name)
-            XCTAssertEqual(p.innerProtocol, f.inner_protocol, v.name)
-            XCTAssertEqual(p.innerDestinationPort, f.inner_dst_port, v.name)
+            frame.withUnsafeBytes { b in
+                XCTAssertEqual(p.innerProtocol(in: b.baseAddress!), f.inner_protocol, v.name)
+                XCTAssertEqual(p.innerDestinationPort(in: b.baseAddress!), f.inner_dst_port, v.name)
+            }
         }
     }
 

@@ -87,6 +87,10 @@ final class ParserFuzzTests: XCTestCase {
             XCTAssertLessThanOrEqual(parsed.macOffset + 16, frame.count)
             let blocks = slot.withUnsafeMutableBytes { MACInput.write(frame: p, parsed: parsed, into: $0.baseAddress!) }
             XCTAssertTrue(blocks == 3 || blocks == 4)
+            // The inner protocol and port are read from the frame after parsing: inside it
+            // (the guard page faults otherwise), and a port only for UDP.
+            let port = parsed.innerDestinationPort(in: p)
+            if port != 0 { XCTAssertEqual(parsed.innerProtocol(in: p), IPProtocol.udp, "frame \(iteration)") }
         }
         // The mutations reach deep into the parser: many reasons occur, and some frames pass.
         let seen = outcomes.indices.filter { outcomes[$0] > 0 }

@@ -77,7 +77,7 @@ extension GovernPipeline {
             return f
         }
         var reason = d.reason
-        if reason == nil && d.encryptedOnly && !isEncrypted(b.parsed[i]) {
+        if reason == nil && d.encryptedOnly && !isEncrypted(b.parsed[i], b.frames[i]) {
             reason = .encryptedOnly
         }
         if reason == nil && d.meter >= 0
@@ -103,9 +103,10 @@ extension GovernPipeline {
 
     /// ENCRYPTED_ONLY holds: the inner packet is IPsec ESP or WireGuard (UDP to its port).
     @inline(__always)
-    func isEncrypted(_ p: ParsedPacket) -> Bool {
-        p.innerProtocol == Self.ipProtocolESP
-            || (p.innerProtocol == Self.ipProtocolUDP && p.innerDestinationPort == wireGuardPort)
+    func isEncrypted(_ p: ParsedPacket, _ frame: UnsafeMutableRawPointer) -> Bool {
+        let innerProtocol = p.innerProtocol(in: frame)
+        return innerProtocol == Self.ipProtocolESP
+            || (innerProtocol == Self.ipProtocolUDP && p.innerDestinationPort(in: frame) == wireGuardPort)
     }
 }
 

@@ -118,11 +118,10 @@ public struct GovParser: Sendable {
         let header = GovHeader(wire: wire)
         guard !header.constraints.hasReservedBits else { return false }
 
-        // The inner header, of the family next_proto names.
+        // The inner header, of the family next_proto names: it lies inside the packet and
+        // its lengths agree (the protocol and port are read when needed, ``ParsedPacket/innerProtocol(in:)``).
         let available = end &- inner
         let versionIHL = p.loadByte(at: inner)
-        var innerProtocol: UInt8
-        var innerPort: UInt16 = 0
         let innerVersion: UInt8
         switch header.nextProto {
         case GovWire.nextProtoIPv4:
@@ -130,20 +129,10 @@ public struct GovParser: Sendable {
             let totalLength = Int(p.loadBigEndian(at: inner &+ 2, as: UInt16.self))
             guard versionIHL >> 4 == 4, headerLength >= HeaderLength.ipv4Minimum, totalLength >= headerLength,
                   totalLength <= available else { return false }
-            innerProtocol = p.loadByte(at: inner &+ 9)
-            let firstFragment = p.loadBigEndian(at: inner &+ 6, as: UInt16.self) & 0x1FFF == 0
-            if innerProtocol == IPProtocol.udp, firstFragment, totalLength &- headerLength >= HeaderLength.udp {
-                innerPort = p.loadBigEndian(at: inner &+ headerLength &+ 2, as: UInt16.self)
-            }
             innerVersion = 4
         case GovWire.nextProtoIPv6:
-            guard versionIHL >> 4 == 6, available >= HeaderLength.ipv6 else { return false }
-            let payloadLength = Int(p.loadBigEndian(at: inner &+ 4, as: UInt16.self))
-            guard HeaderLength.ipv6 &+ payloadLength <= available else { return false }
-            innerProtocol = p.loadByte(at: inner &+ 6)
-            if innerProtocol == IPProtocol.udp, payloadLength >= HeaderLength.udp {
-                innerPort = p.loadBigEndian(at: inner &+ HeaderLength.ipv6 &+ 2, as: UInt16.self)
-            }
+            guard versionIHL >> 4 == 6, available >= HeaderLength.ipv6,
+                  HeaderLength.ipv6 &+ Int(p.loadBigEndian(at: inner &+ 4, as: UInt16.self)) <= available else { return false }
             innerVersion = 6
         default:
             return false
@@ -155,8 +144,7 @@ public struct GovParser: Sendable {
             govLength: UInt16(truncatingIfNeeded: GovWire.fixedLength), innerOffset: UInt16(truncatingIfNeeded: inner),
             packetEnd: UInt16(truncatingIfNeeded: end), headerWire: wire, innerVersion: innerVersion,
             innerSourceOffset: UInt16(truncatingIfNeeded: inner &+ (v4 ? 12 : 8)),
-            innerDestinationOffset: UInt16(truncatingIfNeeded: inner &+ (v4 ? 16 : 24)),
-            innerProtocol: innerProtocol, innerDestinationPort: innerPort)
+            innerDestinationOffset: UInt16(truncatingIfNeeded: inner &+ (v4 ? 16 : 24)))
         return true
     }
 
@@ -293,15 +281,9 @@ public struct GovParser: Sendable {
         guard headerLength >= HeaderLength.ipv4Minimum, totalLength >= headerLength, totalLength <= available else {
             return .malformedInner
         }
-        let proto = p.loadByte(at: inner &+ 9)
         out.innerVersion = 4
         out.innerSourceOffset = UInt16(truncatingIfNeeded: inner &+ 12)
         out.innerDestinationOffset = UInt16(truncatingIfNeeded: inner &+ 16)
-        out.innerProtocol = proto
-        let firstFragment = p.loadBigEndian(at: inner &+ 6, as: UInt16.self) & 0x1FFF == 0
-        if proto == IPProtocol.udp, firstFragment, totalLength &- headerLength >= HeaderLength.udp {
-            out.innerDestinationPort = p.loadBigEndian(at: inner &+ headerLength &+ 2, as: UInt16.self)
-        }
         return nil
     }
 
@@ -311,14 +293,9 @@ public struct GovParser: Sendable {
         guard available >= HeaderLength.ipv6 else { return .malformedInner }
         let payloadLength = Int(p.loadBigEndian(at: inner &+ 4, as: UInt16.self))
         guard HeaderLength.ipv6 &+ payloadLength <= available else { return .malformedInner }
-        let proto = p.loadByte(at: inner &+ 6)
         out.innerVersion = 6
         out.innerSourceOffset = UInt16(truncatingIfNeeded: inner &+ 8)
         out.innerDestinationOffset = UInt16(truncatingIfNeeded: inner &+ 24)
-        out.innerProtocol = proto
-        if proto == IPProtocol.udp, payloadLength >= HeaderLength.udp {
-            out.innerDestinationPort = p.loadBigEndian(at: inner &+ HeaderLength.ipv6 &+ 2, as: UInt16.self)
-        }
         return nil
     }
 }

@@ -51,11 +51,6 @@ public struct ParsedPacket: Sendable, Equatable {
     /// Offsets of the inner source and destination addresses (4 or 16 bytes each).
     public var innerSourceOffset: UInt16
     public var innerDestinationOffset: UInt16
-    /// Inner IPv4 protocol or IPv6 next header (no extension header is walked).
-    public var innerProtocol: UInt8
-    /// Inner UDP destination port, or 0 when the inner packet is not UDP or its UDP header
-    /// is absent (a later IPv4 fragment, or cut short).
-    public var innerDestinationPort: UInt16
 
     /// A result with nothing located yet.
     @inlinable
@@ -74,16 +69,13 @@ public struct ParsedPacket: Sendable, Equatable {
         innerVersion = 0
         innerSourceOffset = 0
         innerDestinationOffset = 0
-        innerProtocol = 0
-        innerDestinationPort = 0
     }
 
     /// Every field, as the parser's fast path sets them at once.
     @inlinable
     init(drop: DropReason?, carrier: Carrier, hasVLAN: Bool, vlanID: UInt16, l3Offset: UInt16, udpOffset: UInt16,
          govOffset: UInt16, govLength: UInt16, innerOffset: UInt16, packetEnd: UInt16, headerWire: SIMD4<UInt64>,
-         innerVersion: UInt8, innerSourceOffset: UInt16, innerDestinationOffset: UInt16, innerProtocol: UInt8,
-         innerDestinationPort: UInt16) {
+         innerVersion: UInt8, innerSourceOffset: UInt16, innerDestinationOffset: UInt16) {
         self.drop = drop
         self.carrier = carrier
         self.hasVLAN = hasVLAN
@@ -98,8 +90,6 @@ public struct ParsedPacket: Sendable, Equatable {
         self.innerVersion = innerVersion
         self.innerSourceOffset = innerSourceOffset
         self.innerDestinationOffset = innerDestinationOffset
-        self.innerProtocol = innerProtocol
-        self.innerDestinationPort = innerDestinationPort
     }
 
     /// True when every table-free check passed.
@@ -112,6 +102,36 @@ public struct ParsedPacket: Sendable, Equatable {
     @inlinable public var macBlockCount: UInt8 {
         innerVersion == 4 ? 3 : innerVersion == 6 ? 4 : 0
     }
+    /// Inner IPv4 protocol or IPv6 next header (no extension header is walked), read from
+    /// `frame`, the frame this result was parsed from; 0 when the inner header was not located.
+    /// Read when needed rather than by the parser: only ENCRYPTED_ONLY asks (``innerDestinationPort(in:)``).
+    @inlinable
+    public func innerProtocol(in frame: UnsafeRawPointer) -> UInt8 {
+        switch innerVersion {
+        case 4: frame.loadByte(at: Int(innerOffset) &+ 9)
+        case 6: frame.loadByte(at: Int(innerOffset) &+ 6)
+        default: 0
+        }
+    }
+
+    /// Inner UDP destination port, read from `frame`, the frame this result was parsed from;
+    /// 0 when the inner packet is not UDP or its UDP header is absent (a later IPv4 fragment,
+    /// or cut short). Reads only inside the inner packet, whose lengths the parser checked.
+    @inlinable
+    public func innerDestinationPort(in frame: UnsafeRawPointer) -> UInt16 {
+        guard innerProtocol(in: frame) == IPProtocol.udp else { return 0 }
+        let inner = Int(innerOffset)
+        if innerVersion == 4 {
+            let headerLength = Int(frame.loadByte(at: inner) & 0x0F) &* 4
+            let totalLength = Int(frame.loadBigEndian(at: inner &+ 2, as: UInt16.self))
+            let firstFragment = frame.loadBigEndian(at: inner &+ 6, as: UInt16.self) & 0x1FFF == 0
+            guard firstFragment, totalLength &- headerLength >= HeaderLength.udp else { return 0 }
+            return frame.loadBigEndian(at: inner &+ headerLength &+ 2, as: UInt16.self)
+        }
+        guard Int(frame.loadBigEndian(at: inner &+ 4, as: UInt16.self)) >= HeaderLength.udp else { return 0 }
+        return frame.loadBigEndian(at: inner &+ HeaderLength.ipv6 &+ 2, as: UInt16.self)
+    }
+
     /// Length of the inner addresses: 4, 16, or 0 when not located.
     @inlinable public var innerAddressLength: Int {
         innerVersion == 4 ? 4 : innerVersion == 6 ? 16 : 0
