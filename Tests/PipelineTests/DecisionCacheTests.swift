@@ -17,6 +17,8 @@ final class DecisionCacheTests: XCTestCase {
     let keyA: [UInt8] = Array(0..<16)
     let keyB: [UInt8] = Array(16..<32)
     let now: UInt32 = 1_800_000_000
+    /// Packets of the bursts run so far whose key the parse stage resolved.
+    var resolvedByParse = 0
 
     func testCachedDecisionsEqualFreshOnes() throws {
         try XCTSkipUnless(TestEAL.ready, "EAL initialisation failed (needs root)")
@@ -89,6 +91,10 @@ final class DecisionCacheTests: XCTestCase {
             let range = start..<min(start + 32, frames.count)
             results += try run(cached, Array(frames[range]), ingress: ingress[start], pool: pool)
         }
+        // From its second burst on, the parse stage resolves most packets' keys itself; a
+        // new pipeline, knowing no key yet, resolves none.
+        XCTAssertGreaterThan(resolvedByParse, frames.count / 4, "packets resolved by the parse stage")
+        resolvedByParse = 0
         // Each packet alone through a pipeline of its own (an empty cache), its stages timed.
         let stageCycles = StageCycles()
         var fresh: [Outcome] = []
@@ -99,6 +105,7 @@ final class DecisionCacheTests: XCTestCase {
             for s in 0..<freshCounters.count { freshCounters[s] += p.policyCounters[s] }
         }
 
+        XCTAssertEqual(resolvedByParse, 0, "a new pipeline knows no key")
         for n in 0..<frames.count { XCTAssertEqual(results[n], fresh[n], "packet \(n)") }
         XCTAssertEqual(Array(UnsafeBufferPointer(start: cached.policyCounters, count: freshCounters.count)), freshCounters)
 
@@ -198,6 +205,9 @@ final class DecisionCacheTests: XCTestCase {
         let single = sent.isEmpty ? BurstState.noEgress
             : ports.count == 1 && !audits ? Int32(ports.first!) : BurstState.mixedEgress
         XCTAssertEqual(pipeline.state.singleEgress, single, "single egress of the burst")
+        // Packets whose key the parse stage chose (``KnownAuthority``) and that verify did
+        // not look up again for revocation.
+        resolvedByParse += (0..<frames.count).filter { pipeline.state.authoritySlot[$0] == BurstState.resolved }.count
         var out: [Outcome] = []
         for i in 0..<frames.count {
             let m = pipeline.mbufs[i]!

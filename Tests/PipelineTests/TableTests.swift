@@ -101,3 +101,34 @@ final class DistinctKeysTests: XCTestCase {
         XCTAssertLessThan(keys.positions[0], 0, "answered from memory, not from the table")
     }
 }
+
+/// The parse stage compares a header's (authority, epoch) as it lies on the wire with the
+/// key the verify stage looked up last: the two forms agree for every pair, and nothing of
+/// the neighbouring fields leaks into the wire form.
+final class AuthorityKeyTests: XCTestCase {
+    func testWireKeyAgreesWithKey() {
+        var rng = SeededRandom(seed: 0x3E)
+        let edges: [(UInt32, UInt16)] = [(0, 0), (.max, .max), (0, .max), (.max, 0), (1, 1), (0x0102_0304, 0x0506)]
+        let pairs = edges + (0..<20_000).map { _ in
+            (UInt32.random(in: .min ... .max, using: &rng), UInt16.random(in: .min ... .max, using: &rng))
+        }
+        for (authority, epoch) in pairs {
+            var h = GovHeader()
+            h.hopBudget = UInt8.random(in: .min ... .max, using: &rng)
+            h.scope = ScopeID(UInt32.random(in: .min ... .max, using: &rng))
+            h.trust = TrustLevel(UInt8.random(in: .min ... .max, using: &rng))
+            h.routeClass = RouteClass(UInt8.random(in: .min ... .max, using: &rng))
+            h.authority = AuthorityID(authority)
+            h.epoch = KeyEpoch(epoch)
+            h.expiry = UInt32.random(in: .min ... .max, using: &rng)
+            let key = AuthorityTable.key(authority: authority, epoch: epoch)
+            XCTAssertEqual(AuthorityTable.wireKey(h.wire), AuthorityTable.wireKey(key: key), "\(authority)/\(epoch)")
+            XCTAssertLessThan(AuthorityTable.wireKey(key: key), 1 << 48)
+        }
+        // A different authority or epoch gives a different wire key.
+        let a = AuthorityTable.wireKey(key: AuthorityTable.key(authority: 7, epoch: 2))
+        XCTAssertNotEqual(a, AuthorityTable.wireKey(key: AuthorityTable.key(authority: 7, epoch: 3)))
+        XCTAssertNotEqual(a, AuthorityTable.wireKey(key: AuthorityTable.key(authority: 8, epoch: 2)))
+        XCTAssertNotEqual(a, AuthorityTable.wireKey(key: AuthorityTable.key(authority: 2, epoch: 7)))
+    }
+}

@@ -54,8 +54,7 @@ extension GovernPipeline {
         let wire = (UnsafeRawPointer(frame) + Int(b.parsed[i].govOffset)).loadUnaligned(as: SIMD4<UInt64>.self)
         let header = GovHeader(wire: wire)
         let n = run.candidates
-        let key = AuthorityTable.key(authority: header.authority.rawValue, epoch: header.epoch.rawValue)
-        if key == run.known.key {
+        if AuthorityTable.wireKey(wire) == run.known.wireKey {
             // Resolved here: the verify stage only computes its MAC. One compare passes an
             // expiry within the authority's window; outside it, checkExpiry decides (and
             // names the reason), so the window can only cost time, never a wrong verdict.
@@ -68,6 +67,7 @@ extension GovernPipeline {
             b.authoritySlot[i] = BurstState.resolved
             mac.keys[n] = run.known.expandedKey
         } else {
+            let key = AuthorityTable.key(authority: header.authority.rawValue, epoch: header.epoch.rawValue)
             b.authoritySlot[i] = UInt8(truncatingIfNeeded: run.keys.slot(for: key))
         }
         let tag = UnsafeRawPointer(frame) + b.parsed[i].macOffset
@@ -141,8 +141,9 @@ struct ParseRun {
 /// that has none: the common case of traffic under one authority. The tables of a pipeline
 /// never change (a new configuration comes with new pipelines), so the position stays right.
 struct KnownAuthority {
-    /// Matches no packet's key (`AuthorityTable.key` is below 2^48).
-    var key = UInt64.max
+    /// The (authority, epoch) as ``AuthorityTable/wireKey(_:)`` reads it from a header; the
+    /// default matches no packet's (a wire key is below 2^48).
+    var wireKey = UInt64.max
     var position: Int32 = -1
     var maxLifetime: UInt32 = 0
     var expandedKey: UnsafePointer<gov_cmac_key>? = nil

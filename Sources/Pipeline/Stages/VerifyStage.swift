@@ -66,7 +66,7 @@ extension GovernPipeline {
         // The parse stage resolves the first key of this burst from the next burst on.
         let first = keys.positions[0]
         if first >= 0 {
-            knownAuthority = KnownAuthority(key: keys.keys[0], position: first,
+            knownAuthority = KnownAuthority(wireKey: AuthorityTable.wireKey(key: keys.keys[0]), position: first,
                                             maxLifetime: entries[Int(first)].maxLifetime,
                                             expandedKey: UnsafePointer(authorities.keys + Int(first)))
         }

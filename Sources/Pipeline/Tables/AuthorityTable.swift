@@ -40,6 +40,19 @@ public final class AuthorityTable: @unchecked Sendable {
         UInt64(authority) << 16 | UInt64(epoch)
     }
 
+    /// The (authority, epoch) of a header's first 32 bytes as they lie on the wire
+    /// (``ParsedPacket/headerWire``): bytes 10-15 unswapped, so one shift. Equal for two
+    /// headers exactly when their `key(authority:epoch:)` is; ``wireKey(key:)`` converts.
+    @inline(__always) public static func wireKey(_ headerWire: SIMD4<UInt64>) -> UInt64 {
+        UInt64(littleEndian: headerWire[1]) &>> 16
+    }
+
+    /// ``wireKey(_:)`` of the headers whose `key(authority:epoch:)` is `key`.
+    @inline(__always) public static func wireKey(key: UInt64) -> UInt64 {
+        let epoch = UInt16(truncatingIfNeeded: key), authority = UInt32(truncatingIfNeeded: key &>> 16)
+        return UInt64(epoch.byteSwapped) | UInt64(authority.byteSwapped) &<< 16
+    }
+
     @inline(__always) static func scopeKey(authority: UInt32, scope: UInt32) -> UInt64 {
         UInt64(authority) << 32 | UInt64(scope)
     }

@@ -78,21 +78,24 @@ public struct GovParser: Sendable {
         // Ethernet, then the outer IP header: where UDP starts and where the IP packet ends.
         guard length >= HeaderLength.ethernet &+ HeaderLength.ipv4Minimum &+ HeaderLength.udp &+ GovWire.fixedLength
                 &+ HeaderLength.ipv4Minimum else { return false }
-        let etherType = p.loadBigEndian(at: 12, as: UInt16.self)
+        // Fields compared with constants are compared as they lie on the wire (the constant
+        // swapped at compile time), saving the swap of every packet's field.
+        let etherType = p.loadUnaligned(fromByteOffset: 12, as: UInt16.self)
         let l3 = HeaderLength.ethernet
         let udp: Int
         let ipEnd: Int
         let carrier: Carrier
-        if etherType == EtherType.ipv4 {
-            // Version 4, IHL 5; UDP; neither MF nor a fragment offset.
+        if etherType == EtherType.ipv4.bigEndian {
+            // Version 4, IHL 5; UDP; neither MF nor a fragment offset. (A total length below
+            // 20 fails the UDP length check below, which needs 28.)
             guard p.loadByte(at: l3) == 0x45, p.loadByte(at: l3 &+ 9) == IPProtocol.udp,
                   p.loadBigEndian(at: l3 &+ 6, as: UInt16.self) & 0x3FFF == 0 else { return false }
             let totalLength = Int(p.loadBigEndian(at: l3 &+ 2, as: UInt16.self))
-            guard totalLength >= HeaderLength.ipv4Minimum, l3 &+ totalLength <= length else { return false }
+            guard l3 &+ totalLength <= length else { return false }
             udp = l3 &+ HeaderLength.ipv4Minimum
             ipEnd = l3 &+ totalLength
             carrier = .udpIPv4
-        } else if etherType == EtherType.ipv6 {
+        } else if etherType == EtherType.ipv6.bigEndian {
             guard p.loadByte(at: l3) >> 4 == 6, p.loadByte(at: l3 &+ 6) == IPProtocol.udp else { return false }
             ipEnd = l3 &+ HeaderLength.ipv6 &+ Int(p.loadBigEndian(at: l3 &+ 4, as: UInt16.self))
             guard ipEnd <= length else { return false }
@@ -102,19 +105,20 @@ public struct GovParser: Sendable {
             return false
         }
         // UDP to the governance port; its length bounds the packet.
-        guard ipEnd &- udp >= HeaderLength.udp, p.loadBigEndian(at: udp &+ 2, as: UInt16.self) == udpPort else { return false }
+        guard ipEnd &- udp >= HeaderLength.udp,
+              p.loadUnaligned(fromByteOffset: udp &+ 2, as: UInt16.self) == udpPort.bigEndian else { return false }
         let end = udp &+ Int(p.loadBigEndian(at: udp &+ 4, as: UInt16.self))
         let gov = udp &+ HeaderLength.udp
         let inner = gov &+ GovWire.fixedLength
         guard end <= ipEnd, end &- inner >= HeaderLength.ipv4Minimum else { return false }
 
         // ver_flags 0x10, hdr_len 6 (no options), next_proto 4 or 41, hop_budget > 0;
-        // no reserved constraint bits.
-        // (One masked compare of the first word tests version, reserved nibble and length.)
-        let first = p.loadBigEndian(at: gov, as: UInt32.self)
-        guard first & 0xFFFF_0000 == UInt32(GovWire.version) << 28 | UInt32(GovWire.minimumHdrLen) << 16,
-              first & 0xFF != 0 else { return false }
+        // no reserved constraint bits. Bytes 0-3 in wire order (byte k at bits 8k): one
+        // masked compare tests version, reserved nibble and length.
         let wire = (p + gov).loadUnaligned(as: SIMD4<UInt64>.self)
+        let first = UInt64(littleEndian: wire[0])
+        guard first & 0xFFFF == UInt64(GovWire.version) << 4 | UInt64(GovWire.minimumHdrLen) << 8,
+              first & 0xFF00_0000 != 0 else { return false }
         let header = GovHeader(wire: wire)
         guard !header.constraints.hasReservedBits else { return false }
 
