@@ -49,12 +49,17 @@ public final class RevocationTable: @unchecked Sendable {
         let wordShift: UInt64
         let seed: UInt64
 
-        /// The seeded SplitMix64 mix of `id` that places it in the filter: every bit of the id
-        /// reaches every bit of the mix, so ids that differ only in their high bits spread as
-        /// well as sequential ones. The parse stage computes it once per packet, to prefetch the
-        /// word; the verify stage tests the same value.
+        /// The seeded mix of `id` that places it in the filter: multiply, xorshift, multiply
+        /// (SplitMix64's output function without its outer xorshifts, which only the low bits
+        /// need). The filter uses the top bits of the last product, and every bit of the id
+        /// reaches them, so ids that differ only in their high bits spread as well as
+        /// sequential ones (`RevocationTableTests`). The parse stage computes it once per
+        /// packet, to prefetch the word; the verify stage tests the same value.
         @inline(__always)
-        public func hash(_ id: UInt64) -> UInt64 { SplitMix64.mix(id ^ seed) }
+        public func hash(_ id: UInt64) -> UInt64 {
+            let z = (id ^ seed) &* 0xBF58_476D_1CE4_E5B9
+            return (z ^ (z >> 29)) &* 0x94D0_49BB_1331_11EB
+        }
 
         /// The word of a hash and its three bits in it: the top bits choose the word, the 18
         /// bits below them the three bits (6 each).
