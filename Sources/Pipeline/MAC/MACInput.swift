@@ -32,15 +32,15 @@ public enum MACInput {
     @inlinable @inline(__always)
     public static func write(headerWire: SIMD4<UInt64>, addresses: UnsafeRawPointer, innerVersion: UInt8,
                              into slot: UnsafeMutableRawPointer) -> UInt8 {
-        let hopBudget = UInt64(0xFF) &<< UInt64(8 &* GovWire.Offset.hopBudget)
-        let covered = headerWire & SIMD4(~UInt64(littleEndian: hopBudget), ~0, ~0, ~0)
         if innerVersion == 4 {
-            slot.storeBytes(of: covered, as: SIMD4<UInt64>.self)
+            slot.storeBytes(of: headerWire, as: SIMD4<UInt64>.self)
+            slot.storeBytes(of: 0, toByteOffset: GovWire.Offset.hopBudget, as: UInt8.self)
             slot.storeBytes(of: SIMD2(addresses.loadUnaligned(as: UInt64.self), 0), toByteOffset: 32, as: SIMD2<UInt64>.self)
             return 3
         }
         guard innerVersion == 6 else { return 0 }
-        slot.storeBytes(of: covered, as: SIMD4<UInt64>.self)
+        slot.storeBytes(of: headerWire, as: SIMD4<UInt64>.self)
+        slot.storeBytes(of: 0, toByteOffset: GovWire.Offset.hopBudget, as: UInt8.self)
         slot.storeBytes(of: addresses.loadUnaligned(as: SIMD4<UInt64>.self), toByteOffset: 32, as: SIMD4<UInt64>.self)
         return 4
     }
