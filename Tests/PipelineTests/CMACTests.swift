@@ -61,29 +61,38 @@ final class CMACTests: XCTestCase {
 
     /// The burst comparison the verify stage uses: every message's tag against its packet's,
     /// right only when all 16 bytes are; a flipped bit anywhere, in either half, makes it 0.
+    /// Three layouts: 3- and 4-block messages alternating (the eight-lane AES-NI code), and
+    /// all 3 or all 4 blocks under one key (on a CPU with VAES, groups of sixteen compared
+    /// in registers).
     func testComputeAndCompareFlagsEveryWrongBit() throws {
         var rng = SeededRandom(seed: 3)
         let key = CMACKey(bytes: rng.bytes(16))!
         let burst = MACBurst(capacity: 32)
         let packetTags = UnsafeMutablePointer<UInt8>.allocate(capacity: 32 * 16)
         defer { packetTags.deallocate() }
-        for i in 0..<32 {
-            burst.slot(i).copyMemory(from: rng.bytes(64), byteCount: 64)
-            burst.blockCounts[i] = i % 2 == 0 ? 3 : 4
-            burst.keys[i] = key.expanded
-            burst.packetTags[i] = UnsafePointer(packetTags + i * 16)
-        }
-        burst.compute(count: 32)
-        for round in 0..<129 {
-            // Round 0: every packet tag right. Then bit k = round - 1 of the 128 wrong (byte
-            // k / 8, bit k % 8), in message k % 32: every bit position once.
-            packetTags.update(from: burst.tags.assumingMemoryBound(to: UInt8.self), count: 32 * 16)
-            let wrong = round == 0 ? -1 : (round - 1) % 32
-            if wrong >= 0 { packetTags[wrong * 16 + (round - 1) / 8] ^= UInt8(1 << ((round - 1) % 8)) }
-            burst.computeAndCompare(count: 32)
+        let layouts: [(String, (Int) -> UInt8)] = [("alternating", { $0 % 2 == 0 ? 3 : 4 }), ("3 blocks", { _ in 3 }),
+                                                   ("4 blocks", { _ in 4 })]
+        for (layout, blocks) in layouts {
             for i in 0..<32 {
-                XCTAssertEqual(burst.equal[i], i == wrong ? 0 : 1, "round \(round) message \(i)")
-                XCTAssertEqual(burst.verify(i, against: packetTags + i * 16), i != wrong, "round \(round) message \(i)")
+                burst.slot(i).copyMemory(from: rng.bytes(64), byteCount: 64)
+                burst.blockCounts[i] = blocks(i)
+                burst.keys[i] = key.expanded
+                burst.packetTags[i] = UnsafePointer(packetTags + i * 16)
+            }
+            burst.compute(count: 32)
+            let computed = [UInt8](UnsafeRawBufferPointer(start: burst.tags, count: 32 * 16))
+            for round in 0..<129 {
+                // Round 0: every packet tag right. Then bit k = round - 1 of the 128 wrong (byte
+                // k / 8, bit k % 8), in message k % 32: every bit position once.
+                packetTags.update(from: computed, count: 32 * 16)
+                let wrong = round == 0 ? -1 : (round - 1) % 32
+                if wrong >= 0 { packetTags[wrong * 16 + (round - 1) / 8] ^= UInt8(1 << ((round - 1) % 8)) }
+                burst.computeAndCompare(count: 32)
+                XCTAssertEqual([UInt8](UnsafeRawBufferPointer(start: burst.tags, count: 32 * 16)), computed, layout)
+                for i in 0..<32 {
+                    XCTAssertEqual(burst.equal[i], i == wrong ? 0 : 1, "\(layout) round \(round) message \(i)")
+                    XCTAssertEqual(burst.verify(i, against: packetTags + i * 16), i != wrong, "\(layout) round \(round) message \(i)")
+                }
             }
         }
     }

@@ -83,10 +83,13 @@ public final class MACBurst: @unchecked Sendable {
     }
 
     /// Computes the tags of messages `0..<count` and compares each with the 16 bytes at
-    /// `packetTags[n]` in constant time (`gov_tags_equal_burst`), leaving the result in `equal[n]`.
+    /// `packetTags[n]` in constant time, leaving the result in `equal[n]`
+    /// (`gov_cmac_burst_verify`: on the VAES path the tags are compared while still in registers).
     public func computeAndCompare(count: Int) {
-        compute(count: count)
-        gov_tags_equal_burst(tags.assumingMemoryBound(to: GovTagBytes.self), packetTags, UInt32(count), equal)
+        precondition(count >= 0 && count <= capacity, "more messages than the burst holds")
+        guard count > 0 else { return }
+        gov_cmac_burst_verify(keys, messages.assumingMemoryBound(to: UInt8.self), blockCounts,
+                              tags.assumingMemoryBound(to: GovTagBytes.self), packetTags, equal, UInt32(count))
     }
 
     /// Constant-time comparison of the computed tag of message `i` with the 16 bytes at `packetTag`.
