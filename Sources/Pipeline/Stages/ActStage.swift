@@ -28,19 +28,20 @@ extension GovernPipeline {
     /// `hop_budget - 1` (the parser guaranteed it is above 0). Under a non-zero outer UDP
     /// checksum (always over IPv6) the checksum is updated for the changed word
     /// `next_proto | hop_budget` (RFC 1624), a computed 0 being sent as 0xFFFF (RFC 768).
+    /// Only the word's low byte changes, by one and without a borrow, so the update is the
+    /// same as for a word of that byte alone: `next_proto` cancels out of ~m + m'.
     @inline(__always)
     func decrementHopBudget(_ i: Int, _ b: BurstState) {
         let frame = b.frames[i]
-        let word = b.parsed[i].hopBudgetOffset &- 1
-        let old = UnsafeRawPointer(frame).loadBigEndian(at: word, as: UInt16.self)
-        let new = old &- 1
-        frame.storeBigEndian(new, at: word)
+        let hop = b.parsed[i].hopBudgetOffset
+        let old = frame.load(fromByteOffset: hop, as: UInt8.self)
+        frame.storeBytes(of: old &- 1, toByteOffset: hop, as: UInt8.self)
         let udp = Int(b.parsed[i].udpOffset)
         if udp != 0 {
             let at = udp &+ 6
             let checksum = UnsafeRawPointer(frame).loadBigEndian(at: at, as: UInt16.self)
             if checksum != 0 {
-                let updated = InternetChecksum.update(checksum, old: old, new: new)
+                let updated = InternetChecksum.update(checksum, old: UInt16(old), new: UInt16(old &- 1))
                 frame.storeBigEndian(updated == 0 ? 0xFFFF : updated, at: at)
             }
         }
