@@ -123,12 +123,27 @@ void gov_cmac_4(const gov_cmac_key *k, const uint8_t msg[64], uint8_t tag[16]) {
 /* ---- Bursts --------------------------------------------------------------------------- */
 
 /*
+ * Stores the tags of GOV_CMAC_LANES lanes and, with packet_tags, compares each with its
+ * packet's tag while still in a register: equal[j] = 1 when all 16 bytes match, with no
+ * branch on any of them.
+ */
+GOV_INLINE void finish_lanes(const __m128i *s, uint8_t (*tags)[16], const uint8_t *const *packet_tags,
+                             uint8_t *equal) {
+    for (int j = 0; j < GOV_CMAC_LANES; j++) _mm_storeu_si128((__m128i *)tags[j], s[j]);
+    if (!packet_tags) return;
+    for (int j = 0; j < GOV_CMAC_LANES; j++) {
+        __m128i eq = _mm_cmpeq_epi8(s[j], _mm_loadu_si128((const __m128i *)packet_tags[j]));
+        equal[j] = _mm_movemask_epi8(eq) == 0xffff;
+    }
+}
+
+/*
  * GOV_CMAC_LANES messages of `nb` whole blocks each, interleaved round by round. Lane j
  * reads msgs + j * GOV_CMAC_MSG_STRIDE with keys[j]. Inlined with a constant `nb` so that
  * the block loop unrolls and the lane states stay in registers.
  */
 GOV_INLINE void lanes_fixed(const gov_cmac_key *const *keys, const uint8_t *msgs, unsigned nb,
-                            uint8_t (*tags)[16]) {
+                            uint8_t (*tags)[16], const uint8_t *const *packet_tags, uint8_t *equal) {
     __m128i s[GOV_CMAC_LANES];
     const __m128i *rk[GOV_CMAC_LANES];
     for (int j = 0; j < GOV_CMAC_LANES; j++) {
@@ -146,14 +161,15 @@ GOV_INLINE void lanes_fixed(const gov_cmac_key *const *keys, const uint8_t *msgs
         }
         for (int j = 0; j < GOV_CMAC_LANES; j++) s[j] = _mm_aesenclast_si128(s[j], _mm_load_si128(&rk[j][10]));
     }
-    for (int j = 0; j < GOV_CMAC_LANES; j++) _mm_storeu_si128((__m128i *)tags[j], s[j]);
+    finish_lanes(s, tags, packet_tags, equal);
 }
 
 /*
  * The common case of lanes_fixed: every lane uses the same key (packets of a burst mostly
  * share authority and epoch). Each round key is loaded once per round for all lanes.
  */
-GOV_INLINE void lanes_fixed_one_key(const gov_cmac_key *k, const uint8_t *msgs, unsigned nb, uint8_t (*tags)[16]) {
+GOV_INLINE void lanes_fixed_one_key(const gov_cmac_key *k, const uint8_t *msgs, unsigned nb, uint8_t (*tags)[16],
+                                    const uint8_t *const *packet_tags, uint8_t *equal) {
     const __m128i *rk = (const __m128i *)k->round_keys;
     __m128i s[GOV_CMAC_LANES];
     for (int j = 0; j < GOV_CMAC_LANES; j++) s[j] = _mm_setzero_si128();
@@ -171,7 +187,7 @@ GOV_INLINE void lanes_fixed_one_key(const gov_cmac_key *k, const uint8_t *msgs, 
         __m128i last = _mm_load_si128(&rk[10]);
         for (int j = 0; j < GOV_CMAC_LANES; j++) s[j] = _mm_aesenclast_si128(s[j], last);
     }
-    for (int j = 0; j < GOV_CMAC_LANES; j++) _mm_storeu_si128((__m128i *)tags[j], s[j]);
+    finish_lanes(s, tags, packet_tags, equal);
 }
 
 /*
@@ -326,23 +342,29 @@ GOV_INLINE void burst(const gov_cmac_key *const *keys, const uint8_t *msgs, cons
             if (b == 0 || b > GOV_CMAC_MSG_STRIDE / 16) valid = 0;
             if (keys[i + j] != keys[i]) one_key = 0;
         }
+        const uint8_t *const *pt = packet_tags ? packet_tags + i : NULL;
+        unsigned compared = 0;
         if (!valid) {
             for (unsigned j = 0; j < count; j++) {
                 unsigned b = nblocks[i + j] > GOV_CMAC_MSG_STRIDE / 16 ? GOV_CMAC_MSG_STRIDE / 16 : nblocks[i + j];
                 gov_cmac(keys[i + j], group + (size_t)j * GOV_CMAC_MSG_STRIDE, 16 * (size_t)b, tags[i + j]);
             }
         } else if (count == GOV_CMAC_LANES && same == 3 && one_key) {
-            lanes_fixed_one_key(keys[i], group, 3, tags + i);
+            lanes_fixed_one_key(keys[i], group, 3, tags + i, pt, equal + i);
+            compared = 1;
         } else if (count == GOV_CMAC_LANES && same == 4 && one_key) {
-            lanes_fixed_one_key(keys[i], group, 4, tags + i);
+            lanes_fixed_one_key(keys[i], group, 4, tags + i, pt, equal + i);
+            compared = 1;
         } else if (count == GOV_CMAC_LANES && same == 3) {
-            lanes_fixed(keys + i, group, 3, tags + i);
+            lanes_fixed(keys + i, group, 3, tags + i, pt, equal + i);
+            compared = 1;
         } else if (count == GOV_CMAC_LANES && same == 4) {
-            lanes_fixed(keys + i, group, 4, tags + i);
+            lanes_fixed(keys + i, group, 4, tags + i, pt, equal + i);
+            compared = 1;
         } else {
             lanes_mixed(keys + i, group, nblocks + i, tags + i, count);
         }
-        if (packet_tags) gov_tags_equal_burst((const uint8_t (*)[16])(tags + i), packet_tags + i, count, equal + i);
+        if (pt && !compared) gov_tags_equal_burst((const uint8_t (*)[16])(tags + i), pt, count, equal + i);
         i += count;
     }
 }

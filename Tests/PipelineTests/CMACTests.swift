@@ -61,37 +61,44 @@ final class CMACTests: XCTestCase {
 
     /// The burst comparison the verify stage uses: every message's tag against its packet's,
     /// right only when all 16 bytes are; a flipped bit anywhere, in either half, makes it 0.
-    /// Three layouts: 3- and 4-block messages alternating (the eight-lane AES-NI code), and
-    /// all 3 or all 4 blocks under one key (on a CPU with VAES, groups of sixteen compared
-    /// in registers).
+    /// Every path of the burst code: 3- and 4-block messages alternating (eight lanes, mixed
+    /// lengths), all 3 blocks under two keys (eight lanes, fixed length), and all 3 or all 4
+    /// blocks under one key, 32 or 24 messages (on a CPU with VAES, groups of sixteen, the 8
+    /// left of 24 in eight lanes under one key; without VAES, all in eight lanes).
     func testComputeAndCompareFlagsEveryWrongBit() throws {
         var rng = SeededRandom(seed: 3)
-        let key = CMACKey(bytes: rng.bytes(16))!
+        let keys = [CMACKey(bytes: rng.bytes(16))!, CMACKey(bytes: rng.bytes(16))!]
         let burst = MACBurst(capacity: 32)
         let packetTags = UnsafeMutablePointer<UInt8>.allocate(capacity: 32 * 16)
         defer { packetTags.deallocate() }
-        let layouts: [(String, (Int) -> UInt8)] = [("alternating", { $0 % 2 == 0 ? 3 : 4 }), ("3 blocks", { _ in 3 }),
-                                                   ("4 blocks", { _ in 4 })]
-        for (layout, blocks) in layouts {
-            for i in 0..<32 {
+        struct Layout { var name: String; var count: Int; var blocks: (Int) -> UInt8; var key: (Int) -> Int }
+        let layouts = [Layout(name: "alternating", count: 32, blocks: { $0 % 2 == 0 ? 3 : 4 }, key: { _ in 0 }),
+                       Layout(name: "two keys", count: 32, blocks: { _ in 3 }, key: { $0 % 2 }),
+                       Layout(name: "3 blocks", count: 32, blocks: { _ in 3 }, key: { _ in 0 }),
+                       Layout(name: "4 blocks", count: 32, blocks: { _ in 4 }, key: { _ in 0 }),
+                       Layout(name: "24 of 3 blocks", count: 24, blocks: { _ in 3 }, key: { _ in 0 })]
+        for layout in layouts {
+            let count = layout.count
+            for i in 0..<count {
                 burst.slot(i).copyMemory(from: rng.bytes(64), byteCount: 64)
-                burst.blockCounts[i] = blocks(i)
-                burst.keys[i] = key.expanded
+                burst.blockCounts[i] = layout.blocks(i)
+                burst.keys[i] = keys[layout.key(i)].expanded
                 burst.packetTags[i] = UnsafePointer(packetTags + i * 16)
             }
-            burst.compute(count: 32)
-            let computed = [UInt8](UnsafeRawBufferPointer(start: burst.tags, count: 32 * 16))
+            burst.compute(count: count)
+            let computed = [UInt8](UnsafeRawBufferPointer(start: burst.tags, count: count * 16))
             for round in 0..<129 {
                 // Round 0: every packet tag right. Then bit k = round - 1 of the 128 wrong (byte
-                // k / 8, bit k % 8), in message k % 32: every bit position once.
-                packetTags.update(from: computed, count: 32 * 16)
-                let wrong = round == 0 ? -1 : (round - 1) % 32
+                // k / 8, bit k % 8), in message k % count: every bit position once.
+                packetTags.update(from: computed, count: count * 16)
+                let wrong = round == 0 ? -1 : (round - 1) % count
                 if wrong >= 0 { packetTags[wrong * 16 + (round - 1) / 8] ^= UInt8(1 << ((round - 1) % 8)) }
-                burst.computeAndCompare(count: 32)
-                XCTAssertEqual([UInt8](UnsafeRawBufferPointer(start: burst.tags, count: 32 * 16)), computed, layout)
-                for i in 0..<32 {
-                    XCTAssertEqual(burst.equal[i], i == wrong ? 0 : 1, "\(layout) round \(round) message \(i)")
-                    XCTAssertEqual(burst.verify(i, against: packetTags + i * 16), i != wrong, "\(layout) round \(round) message \(i)")
+                burst.computeAndCompare(count: count)
+                XCTAssertEqual([UInt8](UnsafeRawBufferPointer(start: burst.tags, count: count * 16)), computed, layout.name)
+                for i in 0..<count {
+                    XCTAssertEqual(burst.equal[i], i == wrong ? 0 : 1, "\(layout.name) round \(round) message \(i)")
+                    XCTAssertEqual(burst.verify(i, against: packetTags + i * 16), i != wrong,
+                                   "\(layout.name) round \(round) message \(i)")
                 }
             }
         }
