@@ -283,9 +283,15 @@ final class GovernedPipelineTests: XCTestCase {
     }
 
     /// Bursts whose packets all leave by one port go out without grouping: forwarded packets
-    /// keep their order among the drops, and every drop is counted by reason.
+    /// keep their order among the drops, and every drop is counted by reason. The same with
+    /// `--stage-cycles` (each stage its own walk of the burst), which also reports every stage.
     func testOneEgressBurstsKeepOrderAndCountDrops() throws {
-        let dir = try GovFwdProcess.scratch("one-egress")
+        try oneEgressRun(stageCycles: false)
+        try oneEgressRun(stageCycles: true)
+    }
+
+    private func oneEgressRun(stageCycles: Bool) throws {
+        let dir = try GovFwdProcess.scratch(stageCycles ? "one-egress-stages" : "one-egress")
         var forged = Self.governed(Self.fields(capability: 0x43))
         forged[Self.govOffset(forged) + 48 + 12] ^= 0x01   // the inner source address, which the MAC covers
         let kinds: [(frame: [UInt8], reason: String?)] = [
@@ -311,7 +317,7 @@ final class GovernedPipelineTests: XCTestCase {
             "--vdev", "net_pcap3,tx_pcap=\(dir.appendingPathComponent("legacy.pcap").path)",
             "--vdev", "net_pcap4,tx_pcap=\(dir.appendingPathComponent("audit.pcap").path)",
             "--", "--config", config.path, "--now", "\(Self.now)", "--idle-timeout", "0.5", "--stats-file", stats.path,
-        ])
+        ] + (stageCycles ? ["--stage-cycles"] : []))
         XCTAssertEqual(result.status, 0, result.stderr + result.stdout)
 
         let expected = picks.filter { kinds[$0].reason == nil }.map { Self.decrementHopBudget(kinds[$0].frame) }
@@ -327,6 +333,14 @@ final class GovernedPipelineTests: XCTestCase {
         XCTAssertEqual(s.dropped, UInt64(picks.count - expected.count))
         XCTAssertTrue(s.accountingOk)
         XCTAssertEqual(s.mempoolInUse, 0)
+        if stageCycles {
+            let stages = try XCTUnwrap(s.stageCyclesPerPacket, "--stage-cycles reports the stages")
+            XCTAssertEqual(Set(stages.keys), ["rx", "parse", "verify", "classify", "act", "tx"])
+            for (name, cycles) in stages { XCTAssertGreaterThan(cycles, 0, name) }
+            XCTAssertTrue(result.stdout.contains("cycles per packet: rx "), result.stdout)
+        } else {
+            XCTAssertNil(s.stageCyclesPerPacket)
+        }
     }
 
     private func assertPackets(_ actual: [[UInt8]], _ expected: [[UInt8]], port: String, cases: [Case]) {

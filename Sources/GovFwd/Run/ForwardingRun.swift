@@ -126,7 +126,8 @@ struct ForwardingRun {
                             templates: TxTemplates?, pool: Mempool) throws -> () -> Void {
         let txQueue = UInt16(index)
         func worker<E: ForwardEngine>(_ engine: E) -> () -> Void {
-            let w = Worker(lcore: lcore, streams: streams, txQueue: txQueue, burstSize: options.burst, engine: engine, counters: counters)
+            let w = Worker(lcore: lcore, streams: streams, txQueue: txQueue, burstSize: options.burst, engine: engine,
+                           counters: counters, stageCycles: stageCycles)
             return { w.run() }
         }
         switch options.forwardMode {

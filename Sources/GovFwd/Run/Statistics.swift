@@ -136,9 +136,10 @@ struct FinalReport {
         let packets = blocks.reduce(UInt64(0)) { $0 + $1.packets[0] }
         guard packets > 0 else { return }
         var perPacket: [String: Double] = [:]
+        // Every stage the mode has (only rx outside govern mode).
         for stage in StageCycles.Stage.allCases {
             let total = blocks.reduce(UInt64(0)) { $0 + $1.cycles[stage.rawValue] }
-            perPacket[stage.name] = Double(total) / Double(packets)
+            if total > 0 { perPacket[stage.name] = Double(total) / Double(packets) }
         }
         body.stageCyclesPerPacket = perPacket
     }
@@ -171,7 +172,7 @@ struct FinalReport {
             out.append("  rate: not measured (all packets arrived within a few milliseconds)")
         }
         if let stages = body.stageCyclesPerPacket {
-            let order = StageCycles.Stage.allCases.map(\.name)
+            let order = StageCycles.Stage.allCases.map(\.name).filter { stages[$0] != nil }
             let total = stages.values.reduce(0, +)
             out.append("  cycles per packet: " + order.map { "\($0) " + String(format: "%.1f", stages[$0] ?? 0) }.joined(separator: ", ")
                        + String(format: "; total %.1f", total))

@@ -93,10 +93,8 @@ public struct GovernEngine: ForwardEngine {
         counters.ports[ingress].rxPackets &+= UInt64(count)
         counters.ports[ingress].forwarded &+= UInt64(forwarded)
         counters.ports[ingress].dropped &+= UInt64(drops &+ txFull)
-        if let stageCycles {
-            stageCycles.add(.tx, readTSC() &- t0)
-            stageCycles.packets[0] &+= UInt64(count)
-        }
+        // (The worker that received the burst counts its packets.)
+        stageCycles?.add(.tx, readTSC() &- t0)
     }
 }
 

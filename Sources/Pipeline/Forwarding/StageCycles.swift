@@ -1,10 +1,11 @@
 /// `--stage-cycles`: TSC cycles spent in each stage, summed over bursts, per worker.
-/// `tx` is sending the decided burst (grouped by egress when it leaves by several ports) and
-/// freeing the drops.
-/// Off by default; when off the pipeline reads no clock.
+/// `rx` is the receive burst (timed by the worker, in every forwarding mode; only polls that
+/// returned packets). `tx` is sending the decided burst (grouped by egress when it leaves by
+/// several ports) and freeing the drops.
+/// Off by default; when off the worker and the pipeline read no clock.
 public final class StageCycles: @unchecked Sendable {
     public enum Stage: Int, CaseIterable, Sendable {
-        case parse, verify, classify, act, tx
+        case rx, parse, verify, classify, act, tx
         public var name: String { String(describing: self) }
     }
 

@@ -9,11 +9,15 @@ public final class Worker<Engine: ForwardEngine>: @unchecked Sendable {
     public let txQueue: UInt16
     public let counters: LcoreCounters
     public var engine: Engine
+    /// With `--stage-cycles`: the receive bursts' cycles and the packets they returned (the
+    /// engine adds its own stages to the same block).
+    public let stageCycles: StageCycles?
     private let burst: UnsafeMutablePointer<Mbuf?>
 
     public let burstSize: Int
 
-    public init(lcore: UInt32, streams: [RxStream], txQueue: UInt16, burstSize: Int = maxBurst, engine: Engine, counters: LcoreCounters) {
+    public init(lcore: UInt32, streams: [RxStream], txQueue: UInt16, burstSize: Int = maxBurst, engine: Engine,
+                counters: LcoreCounters, stageCycles: StageCycles? = nil) {
         precondition(burstSize >= 1 && burstSize <= maxBurst, "burst size must be 1...\(maxBurst)")
         self.burstSize = burstSize
         self.lcore = lcore
@@ -21,6 +25,7 @@ public final class Worker<Engine: ForwardEngine>: @unchecked Sendable {
         self.txQueue = txQueue
         self.engine = engine
         self.counters = counters
+        self.stageCycles = stageCycles
         burst = .allocate(capacity: maxBurst)
         burst.initialize(repeating: nil, count: maxBurst)
     }
@@ -35,16 +40,22 @@ public final class Worker<Engine: ForwardEngine>: @unchecked Sendable {
         let counters = self.counters
         let txQueue = self.txQueue
         let burstSize = self.burstSize
+        let stageCycles = self.stageCycles
         var busy: UInt64 = 0
         var idle: UInt64 = 0
         while !stopRequested() {
             for stream in streams {
+                let t0 = stageCycles != nil ? readTSC() : 0
                 let n = rxBurst(port: stream.rxPort, queue: stream.rxQueue, burst, burstSize)
                 if n == 0 {
                     idle &+= 1
                     continue
                 }
                 busy &+= 1
+                if let stageCycles {
+                    stageCycles.add(.rx, readTSC() &- t0)
+                    stageCycles.packets[0] &+= UInt64(n)
+                }
                 engine.forward(burst, count: n, stream: stream, txQueue: txQueue, counters: counters)
             }
             engine.afterPoll(txQueue: txQueue, counters: counters)

@@ -119,6 +119,8 @@ struct RunStatistics: Decodable {
     var rxMpps: Double
     var accountingOk: Bool
     var mempoolInUse: Int
+    /// With --stage-cycles.
+    var stageCyclesPerPacket: [String: Double]?
 
     static func load(_ url: URL) throws -> RunStatistics {
         let decoder = JSONDecoder()
