@@ -308,8 +308,9 @@ static void lanes_mixed(const gov_cmac_key *const *keys, const uint8_t *msgs, co
 
 /*
  * gov_cmac_burst, and with packet_tags the comparison of gov_cmac_burst_verify: a group of
- * sixteen on the VAES path compares its tags in registers, any other group once its tags
- * are stored.
+ * sixteen on the VAES path and a group of eight of one length compare their tags while still
+ * in registers; a mixed or out-of-range group compares once its tags are stored. `equal` is
+ * NULL without packet_tags.
  */
 GOV_INLINE void burst(const gov_cmac_key *const *keys, const uint8_t *msgs, const uint8_t *nblocks,
                       uint8_t (*tags)[16], const uint8_t *const *packet_tags, uint8_t *equal, unsigned n) {
@@ -324,8 +325,9 @@ GOV_INLINE void burst(const gov_cmac_key *const *keys, const uint8_t *msgs, cons
             if (j == GOV_CMAC_WIDE_LANES) {
                 const uint8_t *group = msgs + (size_t)i * GOV_CMAC_MSG_STRIDE;
                 const uint8_t *const *pt = packet_tags ? packet_tags + i : NULL;
-                if (nblocks[i] == 3) wide_fixed_one_key_3(keys[i], group, tags + i, pt, equal + i);
-                else wide_fixed_one_key_4(keys[i], group, tags + i, pt, equal + i);
+                uint8_t *eq = packet_tags ? equal + i : NULL;
+                if (nblocks[i] == 3) wide_fixed_one_key_3(keys[i], group, tags + i, pt, eq);
+                else wide_fixed_one_key_4(keys[i], group, tags + i, pt, eq);
                 i += GOV_CMAC_WIDE_LANES;
                 continue;
             }
@@ -343,6 +345,7 @@ GOV_INLINE void burst(const gov_cmac_key *const *keys, const uint8_t *msgs, cons
             if (keys[i + j] != keys[i]) one_key = 0;
         }
         const uint8_t *const *pt = packet_tags ? packet_tags + i : NULL;
+        uint8_t *eq = packet_tags ? equal + i : NULL;
         unsigned compared = 0;
         if (!valid) {
             for (unsigned j = 0; j < count; j++) {
@@ -350,21 +353,21 @@ GOV_INLINE void burst(const gov_cmac_key *const *keys, const uint8_t *msgs, cons
                 gov_cmac(keys[i + j], group + (size_t)j * GOV_CMAC_MSG_STRIDE, 16 * (size_t)b, tags[i + j]);
             }
         } else if (count == GOV_CMAC_LANES && same == 3 && one_key) {
-            lanes_fixed_one_key(keys[i], group, 3, tags + i, pt, equal + i);
+            lanes_fixed_one_key(keys[i], group, 3, tags + i, pt, eq);
             compared = 1;
         } else if (count == GOV_CMAC_LANES && same == 4 && one_key) {
-            lanes_fixed_one_key(keys[i], group, 4, tags + i, pt, equal + i);
+            lanes_fixed_one_key(keys[i], group, 4, tags + i, pt, eq);
             compared = 1;
         } else if (count == GOV_CMAC_LANES && same == 3) {
-            lanes_fixed(keys + i, group, 3, tags + i, pt, equal + i);
+            lanes_fixed(keys + i, group, 3, tags + i, pt, eq);
             compared = 1;
         } else if (count == GOV_CMAC_LANES && same == 4) {
-            lanes_fixed(keys + i, group, 4, tags + i, pt, equal + i);
+            lanes_fixed(keys + i, group, 4, tags + i, pt, eq);
             compared = 1;
         } else {
             lanes_mixed(keys + i, group, nblocks + i, tags + i, count);
         }
-        if (pt && !compared) gov_tags_equal_burst((const uint8_t (*)[16])(tags + i), pt, count, equal + i);
+        if (pt && !compared) gov_tags_equal_burst((const uint8_t (*)[16])(tags + i), pt, count, eq);
         i += count;
     }
 }

@@ -75,7 +75,7 @@ public func initializeEAL(_ arguments: [String]) -> [String]? {
 public func dpdkError(_ code: Int32) -> String { String(cString: cdpdk_strerror(code)) }
 
 /// SplitMix64 (Steele, Lea, Flood 2014): a seeded generator whose output function is also a
-/// good 64-bit mixer. Used for reproducible traffic (craft), tests, and the revocation filter.
+/// good 64-bit mixer. Used for reproducible traffic (craft) and tests.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 

@@ -62,9 +62,11 @@ final class CMACTests: XCTestCase {
     /// The burst comparison the verify stage uses: every message's tag against its packet's,
     /// right only when all 16 bytes are; a flipped bit anywhere, in either half, makes it 0.
     /// Every path of the burst code: 3- and 4-block messages alternating (eight lanes, mixed
-    /// lengths), all 3 blocks under two keys (eight lanes, fixed length), and all 3 or all 4
-    /// blocks under one key, 32 or 24 messages (on a CPU with VAES, groups of sixteen, the 8
-    /// left of 24 in eight lanes under one key; without VAES, all in eight lanes).
+    /// lengths, compared after storing), 3 or 4 blocks under two keys (eight lanes, one length),
+    /// 3 or 4 blocks under one key in 32, 24 or 20 messages (on a CPU with VAES, groups of
+    /// sixteen, then the 8 left of 24 in eight lanes of one key and the 4 left of 20 in a
+    /// partial group; without VAES, eight lanes and a partial group), and block counts out of
+    /// range (computed one by one, clamped).
     func testComputeAndCompareFlagsEveryWrongBit() throws {
         var rng = SeededRandom(seed: 3)
         let keys = [CMACKey(bytes: rng.bytes(16))!, CMACKey(bytes: rng.bytes(16))!]
@@ -74,9 +76,13 @@ final class CMACTests: XCTestCase {
         struct Layout { var name: String; var count: Int; var blocks: (Int) -> UInt8; var key: (Int) -> Int }
         let layouts = [Layout(name: "alternating", count: 32, blocks: { $0 % 2 == 0 ? 3 : 4 }, key: { _ in 0 }),
                        Layout(name: "two keys", count: 32, blocks: { _ in 3 }, key: { $0 % 2 }),
+                       Layout(name: "two keys, 4 blocks", count: 32, blocks: { _ in 4 }, key: { $0 % 2 }),
                        Layout(name: "3 blocks", count: 32, blocks: { _ in 3 }, key: { _ in 0 }),
                        Layout(name: "4 blocks", count: 32, blocks: { _ in 4 }, key: { _ in 0 }),
-                       Layout(name: "24 of 3 blocks", count: 24, blocks: { _ in 3 }, key: { _ in 0 })]
+                       Layout(name: "24 of 3 blocks", count: 24, blocks: { _ in 3 }, key: { _ in 0 }),
+                       Layout(name: "24 of 4 blocks", count: 24, blocks: { _ in 4 }, key: { _ in 0 }),
+                       Layout(name: "20 of 3 blocks", count: 20, blocks: { _ in 3 }, key: { _ in 0 }),
+                       Layout(name: "out of range", count: 32, blocks: { $0 % 3 == 0 ? 5 : 3 }, key: { _ in 0 })]
         for layout in layouts {
             let count = layout.count
             for i in 0..<count {

@@ -91,8 +91,9 @@ final class DecisionCacheTests: XCTestCase {
             let range = start..<min(start + 32, frames.count)
             results += try run(cached, Array(frames[range]), ingress: ingress[start], pool: pool)
         }
-        // From its second burst on, the parse stage resolves most packets' keys itself; a
-        // new pipeline, knowing no key yet, resolves none.
+        // From its second burst on, the parse stage resolves the keys of the packets of the
+        // authority looked up last (more than a quarter of this mix of two authorities and
+        // failures); a new pipeline, knowing no key yet, resolves none.
         XCTAssertGreaterThan(resolvedByParse, frames.count / 4, "packets resolved by the parse stage")
         resolvedByParse = 0
         // Each packet alone through a pipeline of its own (an empty cache), its stages timed.

@@ -88,7 +88,8 @@ final class ParserFuzzTests: XCTestCase {
             let blocks = slot.withUnsafeMutableBytes { MACInput.write(frame: p, parsed: parsed, into: $0.baseAddress!) }
             XCTAssertTrue(blocks == 3 || blocks == 4)
             // The inner protocol and port are read from the frame after parsing: inside it
-            // (the guard page faults otherwise), and a port only for UDP.
+            // (the guard pages fault otherwise), and a port only for UDP. (Their values are
+            // checked against known frames in FrameBuilderTests and GovVectorTests.)
             let port = parsed.innerDestinationPort(in: p)
             if port != 0 { XCTAssertEqual(parsed.innerProtocol(in: p), IPProtocol.udp, "frame \(iteration)") }
         }

@@ -43,8 +43,8 @@ void gov_cmac_burst(const gov_cmac_key *const *keys, const uint8_t *msgs, const 
                     uint8_t (*tags)[16], unsigned n);
 
 /* gov_cmac_burst, then equal[i] = 1 when the 16 bytes at packet_tags[i] are tags[i], else 0,
- * for i < n, in constant time as gov_tags_equal_burst (on the VAES path while the tags are
- * still in registers). */
+ * for i < n, in constant time as gov_tags_equal_burst (for groups of one length while the tags
+ * are still in registers). */
 void gov_cmac_burst_verify(const gov_cmac_key *const *keys, const uint8_t *msgs, const uint8_t *nblocks,
                            uint8_t (*tags)[16], const uint8_t *const *packet_tags, uint8_t *equal, unsigned n);
 

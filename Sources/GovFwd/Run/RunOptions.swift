@@ -44,7 +44,7 @@ struct RunOptions: ParsableArguments {
     var txPcap: String?
 
     @Flag(name: .customLong("stage-cycles"),
-          help: "Measure TSC cycles per packet of each stage and report them at exit: rx (the receive burst, in every mode), and in govern mode parse, verify, classify, act and tx (transmit, grouped by port when needed, and free). Off: no clock is read.")
+          help: "Measure TSC cycles per packet of each stage and report them at exit: rx (the receive bursts that returned packets, in every mode that receives), and in govern mode parse, verify, classify, act and tx (transmit, grouped by port when needed, and free). Off: no clock is read.")
     var stageCycles = false
 
     @Option(name: .customLong("now"),

@@ -84,7 +84,7 @@ public final class MACBurst: @unchecked Sendable {
 
     /// Computes the tags of messages `0..<count` and compares each with the 16 bytes at
     /// `packetTags[n]` in constant time, leaving the result in `equal[n]`
-    /// (`gov_cmac_burst_verify`: on the VAES path the tags are compared while still in registers).
+    /// (`gov_cmac_burst_verify`: groups of one length compare their tags while still in registers).
     public func computeAndCompare(count: Int) {
         precondition(count >= 0 && count <= capacity, "more messages than the burst holds")
         guard count > 0 else { return }

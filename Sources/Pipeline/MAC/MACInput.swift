@@ -28,7 +28,9 @@ public enum MACInput {
     /// Writes `M` from a header's first 32 bytes as ``ParsedPacket/headerWire`` holds them and
     /// the inner addresses at `addresses` (source then destination, adjacent in both IPv4 and
     /// IPv6 headers: 8 bytes for `innerVersion` 4, 32 for 6); returns the blocks written, or 0
-    /// (nothing written) for another version. Wide stores only.
+    /// (nothing written) for another version. Wide stores, then one byte store zeroes
+    /// `hop_budget`; the MACs are computed after the burst is gathered, so these have mostly
+    /// left the store buffer before a block is loaded.
     @inlinable @inline(__always)
     public static func write(headerWire: SIMD4<UInt64>, addresses: UnsafeRawPointer, innerVersion: UInt8,
                              into slot: UnsafeMutableRawPointer) -> UInt8 {

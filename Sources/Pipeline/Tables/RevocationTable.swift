@@ -49,11 +49,12 @@ public final class RevocationTable: @unchecked Sendable {
         let wordShift: UInt64
         let seed: UInt64
 
-        /// The seeded mix of `id` that places it in the filter: multiply, xorshift, multiply
-        /// (SplitMix64's output function without its outer xorshifts, which only the low bits
-        /// need). The filter uses the top bits of the last product, and every bit of the id
-        /// reaches them, so ids that differ only in their high bits spread as well as
-        /// sequential ones (`RevocationTableTests`). The parse stage computes it once per
+        /// The seeded mix of `id` that places it in the filter: multiply, xorshift by 29,
+        /// multiply (the shape of SplitMix64's output function, without its outer xorshifts).
+        /// Id bit k reaches the bits of the mix from k - 29 up, so every id bit reaches the
+        /// word index (the top bits); ids that differ only in their high bits spread over the
+        /// words as well as sequential ones (`RevocationTableTests`). Only false positives,
+        /// so speed, depend on the mix, never a verdict. The parse stage computes it once per
         /// packet, to prefetch the word; the verify stage tests the same value.
         @inline(__always)
         public func hash(_ id: UInt64) -> UInt64 {

@@ -79,7 +79,8 @@ public struct GovParser: Sendable {
         guard length >= HeaderLength.ethernet &+ HeaderLength.ipv4Minimum &+ HeaderLength.udp &+ GovWire.fixedLength
                 &+ HeaderLength.ipv4Minimum else { return false }
         // Fields compared with constants are compared as they lie on the wire (the constant
-        // swapped at compile time), saving the swap of every packet's field.
+        // swapped at compile time, the UDP port once per call outside any loop), saving the
+        // swap of every packet's field.
         let etherType = p.loadUnaligned(fromByteOffset: 12, as: UInt16.self)
         let l3 = HeaderLength.ethernet
         let udp: Int
