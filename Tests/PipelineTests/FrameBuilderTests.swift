@@ -48,6 +48,11 @@ final class FrameBuilderTests: XCTestCase {
         }
     }
 
+    /// The inner protocol and UDP destination port, read from `frame` as the classify stage reads them.
+    private func innerFields(_ p: ParsedPacket, _ frame: [UInt8]) -> (protocol: UInt8, port: UInt16) {
+        frame.withUnsafeBytes { (p.innerProtocol(in: $0.baseAddress!), p.innerDestinationPort(in: $0.baseAddress!)) }
+    }
+
     private func checkFrame(_ frame: [UInt8], spec: FrameSpec, label: String) throws {
         let p = frame.withUnsafeBytes { GovParser().parse($0) }
         XCTAssertNil(p.drop, label)
@@ -56,10 +61,8 @@ final class FrameBuilderTests: XCTestCase {
         XCTAssertEqual(p.hasVLAN, spec.vlanID != nil, label)
         XCTAssertEqual(p.vlanID, spec.vlanID ?? 0, label)
         XCTAssertEqual(p.innerVersion, spec.innerSource.version, label)
-        frame.withUnsafeBytes { b in
-            XCTAssertEqual(p.innerProtocol(in: b.baseAddress!), 17, label)
-            XCTAssertEqual(p.innerDestinationPort(in: b.baseAddress!), 443, label)
-        }
+        XCTAssertEqual(innerFields(p, frame).protocol, 17, label)
+        XCTAssertEqual(innerFields(p, frame).port, 443, label)
         XCTAssertEqual(Int(p.packetEnd), frame.count, label)
         let burst = MACBurst(capacity: 1)
         frame.withUnsafeBytes { b in
@@ -120,10 +123,8 @@ final class FrameBuilderTests: XCTestCase {
         let frame = try FrameBuilder.governed(spec, fields: fields(), key: key)
         let p = frame.withUnsafeBytes { GovParser().parse($0) }
         XCTAssertNil(p.drop)
-        frame.withUnsafeBytes { b in
-            XCTAssertEqual(p.innerProtocol(in: b.baseAddress!), IPProtocol.esp)
-            XCTAssertEqual(p.innerDestinationPort(in: b.baseAddress!), 0)
-        }
+        XCTAssertEqual(innerFields(p, frame).protocol, IPProtocol.esp)
+        XCTAssertEqual(innerFields(p, frame).port, 0)
         XCTAssertEqual(frame.bigEndian(at: Int(p.innerOffset) + 20, as: UInt32.self), 0x1000)
 
         // WireGuard: UDP to 51820, which a later IPv4 fragment does not show (no UDP header).
@@ -131,17 +132,13 @@ final class FrameBuilderTests: XCTestCase {
         var wireGuard = try FrameBuilder.governed(spec, fields: fields(), key: key)
         let w = wireGuard.withUnsafeBytes { GovParser().parse($0) }
         XCTAssertNil(w.drop)
-        wireGuard.withUnsafeBytes { b in
-            XCTAssertEqual(w.innerProtocol(in: b.baseAddress!), IPProtocol.udp)
-            XCTAssertEqual(w.innerDestinationPort(in: b.baseAddress!), 51820)
-        }
+        XCTAssertEqual(innerFields(w, wireGuard).protocol, IPProtocol.udp)
+        XCTAssertEqual(innerFields(w, wireGuard).port, 51820)
         wireGuard[Int(w.innerOffset) + 7] = 0x10                      // fragment offset 16 (128 bytes)
         let later = wireGuard.withUnsafeBytes { GovParser().parse($0) }
         XCTAssertNil(later.drop)
-        wireGuard.withUnsafeBytes { b in
-            XCTAssertEqual(later.innerProtocol(in: b.baseAddress!), IPProtocol.udp)
-            XCTAssertEqual(later.innerDestinationPort(in: b.baseAddress!), 0)
-        }
+        XCTAssertEqual(innerFields(later, wireGuard).protocol, IPProtocol.udp)
+        XCTAssertEqual(innerFields(later, wireGuard).port, 0)
 
         spec.innerPayload = .udp(sourcePort: 1, destinationPort: GovWire.udpPort)
         let plain = try FrameBuilder.plain(spec)
