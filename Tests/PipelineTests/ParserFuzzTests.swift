@@ -140,6 +140,52 @@ final class ParserFuzzTests: XCTestCase {
         }
     }
 
+    /// The fast path takes only the exact common layout. A governed frame just outside it (an
+    /// inner IPv4 header with options, bytes after the inner packet inside the UDP payload, a
+    /// UDP datagram shorter than its IP packet) goes to the general parser, which accepts it
+    /// with the offsets it has, and the MAC input (addresses where they lie) is unchanged.
+    func testLayoutsLeftToTheGeneralParserAreAccepted() throws {
+        let key = CMACKey(bytes: [UInt8](repeating: 7, count: 16))!
+        let frame = try FrameBuilder.governed(FrameSpec(), fields: GovFields(authority: AuthorityID(1), expiry: 100),
+                                              key: key)
+        let ip = 14, udp = 34, inner = 90
+        func grow(_ f: inout [UInt8], _ at: Int, by n: Int) {
+            let v = Int(f[at]) << 8 | Int(f[at + 1]) + n
+            f[at] = UInt8(v >> 8)
+            f[at + 1] = UInt8(v & 0xFF)
+        }
+        // Four NOP options after the inner header: IHL 6, every length 4 more.
+        var options = frame
+        options.insert(contentsOf: [1, 1, 1, 1], at: inner + 20)
+        options[inner] = 0x46
+        for at in [ip + 2, udp + 4, inner + 2] { grow(&options, at, by: 4) }
+        // Four bytes after the inner packet, inside the UDP payload.
+        var trailing = frame + [0xEE, 0xEE, 0xEE, 0xEE]
+        for at in [ip + 2, udp + 4] { grow(&trailing, at, by: 4) }
+        // Four bytes after the UDP datagram, inside the IP packet.
+        var shortUDP = frame + [0xEE, 0xEE, 0xEE, 0xEE]
+        grow(&shortUDP, ip + 2, by: 4)
+
+        let reference = frame.withUnsafeBytes { GovParser().parse($0) }
+        XCTAssertNil(reference.drop)
+        var common = ParsedPacket()
+        XCTAssertTrue(frame.withUnsafeBytes { GovParser().parseCommon($0.baseAddress!, length: frame.count, into: &common) })
+        for (name, f, end) in [("inner options", options, options.count), ("trailing bytes", trailing, trailing.count),
+                               ("short UDP", shortUDP, frame.count)] {
+            f.withUnsafeBytes { raw in
+                let parser = GovParser()
+                var fast = ParsedPacket()
+                XCTAssertFalse(parser.parseCommon(raw.baseAddress!, length: f.count, into: &fast), name)
+                let parsed = parser.parse(raw)
+                XCTAssertNil(parsed.drop, name)
+                XCTAssertEqual(parsed, parser.parseGeneral(raw.baseAddress!, length: f.count), name)
+                XCTAssertEqual(Int(parsed.packetEnd), end, name)
+                XCTAssertEqual(parsed.innerSourceOffset, reference.innerSourceOffset, name)
+                XCTAssertEqual(parsed.headerWire, reference.headerWire, name)
+            }
+        }
+    }
+
     private func mutate(_ frame: inout [UInt8], _ rng: inout SeededRandom) {
         let rounds = Int.random(in: 1...3, using: &rng)
         for _ in 0..<rounds {

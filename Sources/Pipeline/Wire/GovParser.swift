@@ -68,11 +68,12 @@ public struct GovParser: Sendable {
 
     /// The layout nearly every packet has, accepted with one test per field: Ethernet
     /// without a tag, outer IPv4 without options or fragmentation (or outer IPv6), UDP to
-    /// the governance port, a 48-byte header without options that passes every table-free
-    /// check, and a well-formed inner IPv4 or IPv6 header. Writes the same result as the
-    /// general parser and returns true; returns false, writing nothing, for anything else
-    /// (the general parser then finds the layout or the drop reason). Transparent: see
-    /// ``parse(_:length:into:)``.
+    /// the governance port filling the IP packet, a 48-byte header without options that
+    /// passes every table-free check, and an inner IPv4 header without options (or an inner
+    /// IPv6 header) whose packet fills the rest. Writes the same result as the general parser
+    /// and returns true; returns false, writing nothing, for anything else (the general
+    /// parser then finds the layout or the drop reason: the exact lengths asked here are
+    /// within the bounds it checks). Transparent: see ``parse(_:length:into:)``.
     @_transparent
     public func parseCommon(_ p: UnsafeRawPointer, length: Int, into out: inout ParsedPacket) -> Bool {
         // Ethernet, then the outer IP header: where UDP starts and where the IP packet ends.
@@ -87,8 +88,8 @@ public struct GovParser: Sendable {
         let ipEnd: Int
         let carrier: Carrier
         if etherType == EtherType.ipv4.bigEndian {
-            // Version 4, IHL 5; UDP; neither MF nor a fragment offset. (A total length below
-            // 20 fails the UDP length check below, which needs 28.)
+            // Version 4, IHL 5; UDP; neither MF nor a fragment offset. (The UDP length check
+            // below makes the total length at least 96.)
             guard p.loadByte(at: l3) == 0x45, p.loadByte(at: l3 &+ 9) == IPProtocol.udp,
                   p.loadBigEndian(at: l3 &+ 6, as: UInt16.self) & 0x3FFF == 0 else { return false }
             let totalLength = Int(p.loadBigEndian(at: l3 &+ 2, as: UInt16.self))
@@ -105,13 +106,17 @@ public struct GovParser: Sendable {
         } else {
             return false
         }
-        // UDP to the governance port; its length bounds the packet.
-        guard ipEnd &- udp >= HeaderLength.udp,
-              p.loadUnaligned(fromByteOffset: udp &+ 2, as: UInt16.self) == udpPort.bigEndian else { return false }
-        let end = udp &+ Int(p.loadBigEndian(at: udp &+ 4, as: UInt16.self))
+        // UDP to the governance port, ending where the IP packet ends, with room for the
+        // header and an inner IPv4 header. (The first check above keeps these reads inside
+        // the frame whatever the lengths say.)
+        guard p.loadUnaligned(fromByteOffset: udp &+ 2, as: UInt16.self) == udpPort.bigEndian else { return false }
+        let udpLength = Int(p.loadBigEndian(at: udp &+ 4, as: UInt16.self))
+        let end = udp &+ udpLength
         let gov = udp &+ HeaderLength.udp
         let inner = gov &+ GovWire.fixedLength
-        guard end <= ipEnd, end &- inner >= HeaderLength.ipv4Minimum else { return false }
+        guard end == ipEnd, udpLength >= HeaderLength.udp &+ GovWire.fixedLength &+ HeaderLength.ipv4Minimum else {
+            return false
+        }
 
         // ver_flags 0x10, hdr_len 6 (no options), next_proto 4 or 41, hop_budget > 0;
         // no reserved constraint bits. Bytes 0-3 in wire order (byte k at bits 8k): one
@@ -123,21 +128,22 @@ public struct GovParser: Sendable {
         let header = GovHeader(wire: wire)
         guard !header.constraints.hasReservedBits else { return false }
 
-        // The inner header, of the family next_proto names: it lies inside the packet and
-        // its lengths agree (the protocol and port are read when needed, ``ParsedPacket/innerProtocol(in:)``).
+        // The inner header, of the family next_proto names, its packet ending where the UDP
+        // payload ends (the protocol and port are read when needed, ``ParsedPacket/innerProtocol(in:)``).
         let available = end &- inner
         let versionIHL = p.loadByte(at: inner)
         let innerVersion: UInt8
         switch header.nextProto {
         case GovWire.nextProtoIPv4:
-            let headerLength = Int(versionIHL & 0x0F) &* 4
-            let totalLength = Int(p.loadBigEndian(at: inner &+ 2, as: UInt16.self))
-            guard versionIHL >> 4 == 4, headerLength >= HeaderLength.ipv4Minimum, totalLength >= headerLength,
-                  totalLength <= available else { return false }
+            // Without options (IHL 5), as nearly every inner header is; one with options
+            // takes the general parser. `available` is at least 20 (the UDP check).
+            guard versionIHL == 0x45, Int(p.loadBigEndian(at: inner &+ 2, as: UInt16.self)) == available else {
+                return false
+            }
             innerVersion = 4
         case GovWire.nextProtoIPv6:
-            guard versionIHL >> 4 == 6, available >= HeaderLength.ipv6,
-                  HeaderLength.ipv6 &+ Int(p.loadBigEndian(at: inner &+ 4, as: UInt16.self)) <= available else { return false }
+            guard versionIHL >> 4 == 6,
+                  HeaderLength.ipv6 &+ Int(p.loadBigEndian(at: inner &+ 4, as: UInt16.self)) == available else { return false }
             innerVersion = 6
         default:
             return false
