@@ -24,7 +24,8 @@ gov_cpu_report gov_cpu_read(void) {
 
 enum { LEAF1_ECX, LEAF7_EBX, EXT1_ECX };
 
-/* x86-64-v3 (the x86-64 psABI's microarchitecture levels) beyond the baseline. */
+/* The features of x86-64-v2 and x86-64-v3 (the x86-64 psABI's microarchitecture levels), with
+ * XSAVE, which LLVM's v3 includes, and OSXSAVE, checked with XCR0 below. */
 static const struct { const char *name; int reg; unsigned bit; } v3_features[] = {
     {"SSE3", LEAF1_ECX, 0},    {"SSSE3", LEAF1_ECX, 9},  {"FMA", LEAF1_ECX, 12},    {"CMPXCHG16B", LEAF1_ECX, 13},
     {"SSE4.1", LEAF1_ECX, 19}, {"SSE4.2", LEAF1_ECX, 20}, {"MOVBE", LEAF1_ECX, 22}, {"POPCNT", LEAF1_ECX, 23},
@@ -54,8 +55,8 @@ __attribute__((constructor)) static void gov_cpu_gate(void) {
     char msg[400];
     int n = snprintf(msg, sizeof msg,
                      "GovFwd: this CPU has no %s. This build needs an x86-64-v3 CPU (AVX2, BMI2, MOVBE, FMA: "
-                     "Intel Haswell, AMD Zen or later); rebuild for any x86-64 CPU with AES-NI with "
-                     "GOVFWD_TARGET_CPU=x86-64 (docs/operations.md).\n", missing);
+                     "Intel Core or Xeon from Haswell, AMD Zen or later). To build for any x86-64 CPU "
+                     "with AES-NI, set GOVFWD_TARGET_CPU=x86-64 (docs/operations.md).\n", missing);
     if (n > 0) (void)!write(2, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
     _exit(1);
 }

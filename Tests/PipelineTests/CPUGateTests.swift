@@ -2,7 +2,8 @@ import CDPDK
 import XCTest
 
 /// The CPU gate (cpugate.c): the build compiles its Swift code for x86-64-v3 unless
-/// `GOVFWD_TARGET_CPU=x86-64`, and then refuses, before main, a CPU without those features.
+/// `GOVFWD_TARGET_CPU=x86-64`, and then refuses, before main, a CPU without those features
+/// (and those of x86-64-v2).
 final class CPUGateTests: XCTestCase {
     /// The register bits of every x86-64-v3 feature the gate checks, and the name it gives
     /// for each (register, bit, name).

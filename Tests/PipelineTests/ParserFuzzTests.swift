@@ -150,7 +150,7 @@ final class ParserFuzzTests: XCTestCase {
                                               key: key)
         let ip = 14, udp = 34, inner = 90
         func grow(_ f: inout [UInt8], _ at: Int, by n: Int) {
-            let v = Int(f[at]) << 8 | Int(f[at + 1]) + n
+            let v = (Int(f[at]) << 8 | Int(f[at + 1])) + n
             f[at] = UInt8(v >> 8)
             f[at + 1] = UInt8(v & 0xFF)
         }

@@ -1,6 +1,6 @@
 /*
  * The CPU gate: the Swift code of GovFwd is compiled for x86-64-v3 (Package.swift,
- * `targetCPU`), and a CPU without those features would stop on an illegal instruction
+ * `GOVFWD_TARGET_CPU`), and a CPU without those features would stop on an illegal instruction
  * somewhere in it. When the build targets x86-64-v3, a constructor in cpugate.c checks the
  * CPU before main and exits with a message naming the missing feature instead.
  */

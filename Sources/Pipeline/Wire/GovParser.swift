@@ -73,7 +73,9 @@ public struct GovParser: Sendable {
     /// IPv6 header) whose packet fills the rest. Writes the same result as the general parser
     /// and returns true; returns false, writing nothing, for anything else (the general
     /// parser then finds the layout or the drop reason: the exact lengths asked here are
-    /// within the bounds it checks). Transparent: see ``parse(_:length:into:)``.
+    /// within the bounds it checks). `length` must be at most ``maximumFrameLength``, as
+    /// ``parse(_:length:into:)`` clamps it (offsets are 16-bit). Transparent: see
+    /// ``parse(_:length:into:)``.
     @_transparent
     public func parseCommon(_ p: UnsafeRawPointer, length: Int, into out: inout ParsedPacket) -> Bool {
         // Ethernet, then the outer IP header: where UDP starts and where the IP packet ends.
