@@ -17,7 +17,8 @@ if arguments.contains("-h") || arguments.contains("--help") {
     exit(0)
 }
 if arguments.contains("--version") {
-    print("govfwd \(Help.version) (DPDK \(String(cString: cdpdk_version())))")
+    // rte_version() is "DPDK 22.11.x"; the build target is Package.swift's GOVFWD_TARGET_CPU.
+    print("govfwd \(Help.version) (\(String(cString: cdpdk_version())), built for \(gov_cpu_gate_enabled() == 1 ? "x86-64-v3" : "x86-64"))")
     exit(0)
 }
 
