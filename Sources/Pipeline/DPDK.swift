@@ -86,12 +86,16 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         return Self.mix(state)
     }
 
+    /// The output function's two multipliers (the revocation filter's hash uses them too).
+    @inlinable static var multiplier1: UInt64 { 0xBF58_476D_1CE4_E5B9 }
+    @inlinable static var multiplier2: UInt64 { 0x94D0_49BB_1331_11EB }
+
     /// The output function alone: a bijective mix of `z`.
     @inline(__always)
     public static func mix(_ z: UInt64) -> UInt64 {
         var z = z
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z = (z ^ (z >> 30)) &* multiplier1
+        z = (z ^ (z >> 27)) &* multiplier2
         return z ^ (z >> 31)
     }
 }

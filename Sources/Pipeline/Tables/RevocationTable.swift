@@ -58,8 +58,8 @@ public final class RevocationTable: @unchecked Sendable {
         /// packet, to prefetch the word; the verify stage tests the same value.
         @inline(__always)
         public func hash(_ id: UInt64) -> UInt64 {
-            let z = (id ^ seed) &* 0xBF58_476D_1CE4_E5B9
-            return (z ^ (z >> 29)) &* 0x94D0_49BB_1331_11EB
+            let z = (id ^ seed) &* SplitMix64.multiplier1
+            return (z ^ (z >> 29)) &* SplitMix64.multiplier2
         }
 
         /// The word of a hash and its three bits in it: the top bits choose the word, the 18
