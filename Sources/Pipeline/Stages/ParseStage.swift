@@ -31,8 +31,10 @@ extension GovernPipeline {
             // The common layout inline (`@_transparent`); anything else out of line. A 16-bit
             // data length is within the parser's maximum: no clamping needed.
             let length = mbufDataLength(m)
-            if parser.parseCommon(frame, length: length, into: &b.parsed[i]) {
-                gather(i, frame, b, filter, mac, &run)
+            if parser.parseFixedIPv4(frame, length: length, into: &b.parsed[i]) {
+                gather(i, frame, b, filter, mac, &run, at: .fixedIPv4)
+            } else if parser.parseCommon(frame, length: length, into: &b.parsed[i]) {
+                gather(i, frame, b, filter, mac, &run, at: HeaderPlace(b.parsed[i]))
             } else {
                 parseOtherPacket(i, frame, length: length, ingress: ingress, now: now, run: &run)
             }
@@ -48,10 +50,10 @@ extension GovernPipeline {
     /// revocation-filter hash, prefetching the word it selects.
     @inline(__always)
     func gather(_ i: Int, _ frame: UnsafeMutableRawPointer, _ b: BurstState, _ filter: RevocationTable.Filter,
-                _ mac: MACBurst.View, _ run: inout ParseRun) {
+                _ mac: MACBurst.View, _ run: inout ParseRun, at place: HeaderPlace) {
         // The header's fields from the packet itself, not read back from the result just
         // stored (a narrow load from a wide store is not forwarded here).
-        let wire = (UnsafeRawPointer(frame) + Int(b.parsed[i].govOffset)).loadUnaligned(as: SIMD4<UInt64>.self)
+        let wire = (UnsafeRawPointer(frame) + place.gov).loadUnaligned(as: SIMD4<UInt64>.self)
         let header = GovHeader(wire: wire)
         let n = run.candidates
         if AuthorityTable.wireKey(wire) == run.known.wireKey {
@@ -70,11 +72,11 @@ extension GovernPipeline {
             let key = AuthorityTable.key(authority: header.authority.rawValue, epoch: header.epoch.rawValue)
             b.authoritySlot[i] = UInt8(truncatingIfNeeded: run.keys.slot(for: key))
         }
-        let tag = UnsafeRawPointer(frame) + b.parsed[i].macOffset
+        let tag = UnsafeRawPointer(frame) + (place.gov &+ GovWire.Offset.mac)
         mac.packetTags[n] = tag.assumingMemoryBound(to: UInt8.self)
         mac.blockCounts[n] = MACInput.write(
-            headerWire: wire, addresses: UnsafeRawPointer(frame) + Int(b.parsed[i].innerSourceOffset),
-            innerVersion: b.parsed[i].innerVersion, into: mac.slot(n))
+            headerWire: wire, addresses: UnsafeRawPointer(frame) + place.innerSource,
+            innerVersion: place.innerVersion, into: mac.slot(n))
         let hash = filter.hash(header.capability.rawValue)
         b.filterHash[i] = hash
         prefetch(filter.wordAddress(hash: hash))
@@ -91,7 +93,7 @@ extension GovernPipeline {
         let b = state
         parser.parseOther(frame, length: length, into: &b.parsed[i])
         guard let reason = b.parsed[i].drop else {
-            gather(i, frame, b, tables.revocations.filter, macBurst.view, &run)
+            gather(i, frame, b, tables.revocations.filter, macBurst.view, &run, at: HeaderPlace(b.parsed[i]))
             return
         }
         if reason != .notGoverned {
@@ -108,6 +110,33 @@ extension GovernPipeline {
         case .push:
             pushGovernanceHeader(i, ingress: ingress, now: now)
         }
+    }
+}
+
+/// Where a parsed packet's governance header and inner addresses lie, for the gathering: the
+/// parser's offsets, or the constants of the fixed IPv4 layout (so that the gathering of its
+/// packets reads no offset back from the parse result and chooses no inner version).
+struct HeaderPlace {
+    let gov: Int
+    let innerSource: Int
+    let innerVersion: UInt8
+
+    @inline(__always)
+    init(_ parsed: ParsedPacket) {
+        gov = Int(parsed.govOffset)
+        innerSource = Int(parsed.innerSourceOffset)
+        innerVersion = parsed.innerVersion
+    }
+
+    @inline(__always)
+    init(gov: Int, innerSource: Int, innerVersion: UInt8) {
+        self.gov = gov
+        self.innerSource = innerSource
+        self.innerVersion = innerVersion
+    }
+
+    static var fixedIPv4: HeaderPlace {
+        @inline(__always) get { HeaderPlace(gov: FixedIPv4.gov, innerSource: FixedIPv4.innerSource, innerVersion: 4) }
     }
 }
 

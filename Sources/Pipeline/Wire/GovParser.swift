@@ -16,13 +16,16 @@
 /// first next header. The outer UDP checksum is not verified.
 public struct GovParser: Sendable {
     /// Destination port of the UDP carrier (DESIGN 1.1: 4742 unless configured).
-    public var udpPort: UInt16
+    public let udpPort: UInt16
+    /// The fixed bytes of ``FixedIPv4``'s layout, for ``parseFixedIPv4(_:length:into:)``.
+    @usableFromInline let fixedIPv4: FixedIPv4
 
     /// The longest frame the parser reads.
     @inlinable public static var maximumFrameLength: Int { Int(UInt16.max) }
 
     public init(udpPort: UInt16 = GovWire.udpPort) {
         self.udpPort = udpPort
+        fixedIPv4 = FixedIPv4(udpPort: udpPort)
     }
 
     /// Parses the frame of `length` bytes at `frame`.
@@ -40,11 +43,13 @@ public struct GovParser: Sendable {
     ///
     /// `@_transparent` (as are the fast path and ``ParsedPacket/header``): in a large function
     /// the optimiser left `@inline(__always)` functions as calls. The parse stage calls the
-    /// two halves itself, ``parseCommon(_:length:into:)`` inline and ``parseOther(_:length:into:)``
-    /// out of line with the rest of an uncommon packet's handling.
+    /// three parts itself: ``parseFixedIPv4(_:length:into:)`` and ``parseCommon(_:length:into:)``
+    /// inline, ``parseOther(_:length:into:)`` out of line with the rest of an uncommon packet's
+    /// handling.
     @_transparent
     public func parse(_ frame: UnsafeRawPointer, length: Int, into parsed: inout ParsedPacket) {
         let length = min(max(length, 0), Self.maximumFrameLength)
+        if parseFixedIPv4(frame, length: length, into: &parsed) { return }
         if parseCommon(frame, length: length, into: &parsed) { return }
         parseOther(frame, length: length, into: &parsed)
     }
@@ -64,9 +69,38 @@ public struct GovParser: Sendable {
         return parsed
     }
 
-    // MARK: - Fast path
+    // MARK: - Fast paths
 
-    /// The layout nearly every packet has, accepted with one test per field: Ethernet
+    /// The layout of nearly every packet over IPv4, at ``FixedIPv4``'s offsets: its fixed bytes
+    /// tested by two masked compares of the frame's first 64 bytes, then the hop budget, the
+    /// inner header's first byte and the three length fields, each of which must say that its
+    /// packet fills the frame. Writes the same result as the general parser and returns true;
+    /// returns false, writing nothing, for anything else (``parseCommon(_:length:into:)`` and
+    /// the general parser then decide). `length` must be at most ``maximumFrameLength``.
+    /// Transparent: see ``parse(_:length:into:)``.
+    @_transparent
+    public func parseFixedIPv4(_ p: UnsafeRawPointer, length: Int, into out: inout ParsedPacket) -> Bool {
+        typealias L = FixedIPv4
+        guard length >= L.inner &+ HeaderLength.ipv4Minimum else { return false }
+        let differ = ((p.loadUnaligned(as: SIMD4<UInt64>.self) ^ fixedIPv4.expected.0) & fixedIPv4.mask.0)
+            | ((p.loadUnaligned(fromByteOffset: 32, as: SIMD4<UInt64>.self) ^ fixedIPv4.expected.1) & fixedIPv4.mask.1)
+        // One OR of the lanes, which the compiler makes a single vector test.
+        guard differ[0] | differ[1] | differ[2] | differ[3] == 0,
+              p.loadByte(at: L.gov &+ GovWire.Offset.hopBudget) != 0,
+              p.loadByte(at: L.inner) == 0x45,
+              Int(p.loadBigEndian(at: L.ip &+ 2, as: UInt16.self)) == length &- L.ip,
+              Int(p.loadBigEndian(at: L.udp &+ 4, as: UInt16.self)) == length &- L.udp,
+              Int(p.loadBigEndian(at: L.inner &+ 2, as: UInt16.self)) == length &- L.inner else { return false }
+        out = ParsedPacket(
+            drop: nil, carrier: .udpIPv4, hasVLAN: false, vlanID: 0, l3Offset: UInt16(L.ip), udpOffset: UInt16(L.udp),
+            govOffset: UInt16(L.gov), govLength: UInt16(GovWire.fixedLength), innerOffset: UInt16(L.inner),
+            packetEnd: UInt16(truncatingIfNeeded: length),
+            headerWire: (p + L.gov).loadUnaligned(as: SIMD4<UInt64>.self), innerVersion: 4,
+            innerSourceOffset: UInt16(L.innerSource), innerDestinationOffset: UInt16(L.innerSource &+ 4))
+        return true
+    }
+
+    /// The common layouts, accepted with one test per field: Ethernet
     /// without a tag, outer IPv4 without options or fragmentation (or outer IPv6), UDP to
     /// the governance port filling the IP packet, a 48-byte header without options that
     /// passes every table-free check, and an inner IPv4 header without options (or an inner
@@ -310,5 +344,53 @@ public struct GovParser: Sendable {
         out.innerSourceOffset = UInt16(truncatingIfNeeded: inner &+ 8)
         out.innerDestinationOffset = UInt16(truncatingIfNeeded: inner &+ 24)
         return nil
+    }
+}
+
+/// The IPv4 layout at fixed offsets: Ethernet without a tag, IPv4 without options or
+/// fragmentation, UDP to the governance port, a 48-byte governance header without options,
+/// and an inner IPv4 header without options (``GovParser/parseFixedIPv4(_:length:into:)``).
+/// Its offsets, and its fixed bits in the frame's first 64 bytes as two vectors each of the
+/// values they must have and of the bits that count (in memory order).
+@usableFromInline
+struct FixedIPv4: Sendable {
+    @inlinable static var ip: Int { HeaderLength.ethernet }
+    @inlinable static var udp: Int { ip &+ HeaderLength.ipv4Minimum }
+    @inlinable static var gov: Int { udp &+ HeaderLength.udp }
+    @inlinable static var inner: Int { gov &+ GovWire.fixedLength }
+    @inlinable static var innerSource: Int { inner &+ 12 }
+
+    @usableFromInline let expected: (SIMD4<UInt64>, SIMD4<UInt64>)
+    @usableFromInline let mask: (SIMD4<UInt64>, SIMD4<UInt64>)
+
+    init(udpPort: UInt16) {
+        var expected = [UInt8](repeating: 0, count: 64)
+        var mask = expected
+        func fix(_ offset: Int, _ value: UInt8, bits: UInt8 = 0xFF) {
+            expected[offset] = value & bits
+            mask[offset] = bits
+        }
+        func fix16(_ offset: Int, _ value: UInt16) {
+            fix(offset, UInt8(value >> 8))
+            fix(offset + 1, UInt8(value & 0xFF))
+        }
+        let ip = Self.ip, udp = Self.udp, gov = Self.gov
+        fix16(12, EtherType.ipv4)
+        fix(ip, 0x45)                                   // version 4, IHL 5
+        fix(ip + 6, 0, bits: 0x3F)                      // neither MF nor a fragment offset
+        fix(ip + 7, 0)
+        fix(ip + 9, IPProtocol.udp)
+        fix16(udp + 2, udpPort)
+        fix(gov + GovWire.Offset.verFlags, GovWire.version << 4)   // version, reserved nibble 0
+        fix(gov + GovWire.Offset.hdrLen, GovWire.minimumHdrLen)   // no options
+        fix(gov + GovWire.Offset.nextProto, GovWire.nextProtoIPv4)
+        for k in 0..<4 {                                // no reserved constraint bit
+            fix(gov + GovWire.Offset.constraints + k, 0, bits: UInt8(truncatingIfNeeded: Constraints.reservedMask >> (24 - 8 * k)))
+        }
+        func vectors(_ bytes: [UInt8]) -> (SIMD4<UInt64>, SIMD4<UInt64>) {
+            bytes.withUnsafeBytes { ($0.loadUnaligned(as: SIMD4<UInt64>.self), $0.loadUnaligned(fromByteOffset: 32, as: SIMD4<UInt64>.self)) }
+        }
+        self.expected = vectors(expected)
+        self.mask = vectors(mask)
     }
 }
