@@ -61,6 +61,9 @@ public final class BenchNode {
     public let mixedBursts = 16
     private var nextMixed = 0
     public let frameLength = 118
+    /// 32 valid smallest governed IPv6 frames (outer and inner IPv6), 158 bytes.
+    public let valid6: UnsafeMutableRawPointer
+    public let frameLength6 = 158
     /// The burst ``receive(_:)`` fills.
     public let mbufs: UnsafeMutablePointer<Mbuf?>
 
@@ -90,6 +93,7 @@ public final class BenchNode {
         engine = GovernEngine(pipeline: pipeline, clock: UnixClock(fixed: now))
         valid = packGovernedFrames(size: frameLength, key: caKey, expiry: now + 600)
         forged = packGovernedFrames(size: frameLength, key: caKey, expiry: now + 600, forged: true)
+        valid6 = packGovernedFrames(size: frameLength6, outerV6: true, innerV6: true, key: caKey, expiry: now + 600)
         var random: UInt64 = 0x6d69_7865_6421
         let pattern = (0..<(benchBurst * mixedBursts)).map { _ in
             random = random &* 6364136223846793005 &+ 1442695040888963407
@@ -101,13 +105,15 @@ public final class BenchNode {
         mbufs.initialize(repeating: nil, count: benchBurst)
     }
 
-    /// Fresh mbufs holding the 32 frames at `frames`, as a PMD's receive hands them over.
+    /// Fresh mbufs holding the 32 frames of `length` bytes (118 unless given) at `frames`, as
+    /// a PMD's receive hands them over.
     @inline(__always)
-    public func receive(_ frames: UnsafeMutableRawPointer) {
+    public func receive(_ frames: UnsafeMutableRawPointer, length: Int? = nil) {
+        let length = length ?? frameLength
         precondition(cdpdk_mbuf_alloc_bulk(pool, mbufs, UInt32(benchBurst)) == 0, "mempool exhausted")
         for i in 0..<benchBurst {
-            let room = cdpdk_mbuf_append(mbufs[i]!, UInt16(frameLength))!
-            room.copyMemory(from: frames + i &* benchFrameStride, byteCount: frameLength)
+            let room = cdpdk_mbuf_append(mbufs[i]!, UInt16(length))!
+            room.copyMemory(from: frames + i &* benchFrameStride, byteCount: length)
         }
     }
 
@@ -117,10 +123,10 @@ public final class BenchNode {
         cdpdk_mbuf_free_bulk(mbufs, UInt32(benchBurst))
     }
 
-    /// Receive, decide and free one burst of `frames`.
+    /// Receive, decide and free one burst of `frames` (of `length` bytes, 118 unless given).
     @inline(__always)
-    public func decide(_ frames: UnsafeMutableRawPointer, stageCycles: StageCycles? = nil) {
-        receive(frames)
+    public func decide(_ frames: UnsafeMutableRawPointer, length: Int? = nil, stageCycles: StageCycles? = nil) {
+        receive(frames, length: length)
         pipeline.decide(mbufs, count: benchBurst, ingress: 0, now: now, tsc: cdpdk_rdtsc(), stageCycles: stageCycles)
         freeBurst()
     }

@@ -213,6 +213,10 @@ if let node = BenchNode(name: "govbench") {
     precondition(!ranValid || pipeline.verdicts[0] == 0, "valid traffic is forwarded")
     let ranForged = measure("pipeline decide, 100% forged (+ alloc, copy, free)") { node.decide(node.forged) }
     precondition(!ranForged || pipeline.verdicts[0] == DropReason.badMAC.rawValue, "forged traffic is dropped as bad_mac")
+    let ranValid6 = measure("pipeline decide over IPv6, 100% valid, 158 B") {
+        node.decide(node.valid6, length: node.frameLength6)
+    }
+    precondition(!ranValid6 || pipeline.verdicts[0] == 0, "valid IPv6 traffic is forwarded")
     measure("govern engine, 100% valid: alloc + copy + decide + tx") { node.forwardValid() }
     measure("govern engine, 50/50 valid/forged at random") { node.forwardMixed() }
     let stages = StageCycles()

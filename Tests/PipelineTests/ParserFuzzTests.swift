@@ -81,7 +81,8 @@ final class ParserFuzzTests: XCTestCase {
                 XCTAssertEqual(common, parsed)
             }
             var fixed = ParsedPacket()
-            if parser.parseFixedIPv4(p, length: frame.count, into: &fixed) {
+            if parser.parseFixedIPv4(p, length: frame.count, into: &fixed)
+                || parser.parseFixedIPv6(p, length: frame.count, into: &fixed) {
                 fixedPath += 1
                 XCTAssertEqual(fixed, parsed, "frame \(iteration)")
             }
@@ -103,8 +104,8 @@ final class ParserFuzzTests: XCTestCase {
         let seen = outcomes.indices.filter { outcomes[$0] > 0 }
         XCTAssertGreaterThan(outcomes[0], 1000, "accepted")
         XCTAssertGreaterThan(fastPath, 500, "accepted by the fast path")
-        XCTAssertGreaterThan(fixedPath, 100, "accepted by the fixed IPv4 layout")
-        XCTAssertLessThan(fixedPath, fastPath, "the fast path also takes IPv6 and other lengths")
+        XCTAssertGreaterThan(fixedPath, 100, "accepted by the layouts at fixed offsets")
+        XCTAssertLessThan(fixedPath, fastPath, "the fast path also takes other lengths and families")
         XCTAssertLessThan(fastPath, outcomes[0], "some accepted layouts take the general path (tags, options, Ethernet carrier)")
         XCTAssertGreaterThanOrEqual(seen.count, 15, "distinct outcomes: \(seen)")
     }
@@ -194,56 +195,85 @@ final class ParserFuzzTests: XCTestCase {
         }
     }
 
-    /// The fixed IPv4 layout's masked compare decides exactly as the general parser does. Each
-    /// bit of a governed IPv4 frame (under either UDP port) is flipped in turn: where the
+    /// The layouts at fixed offsets decide exactly as the general parser does. Each bit of a
+    /// governed frame of each layout (under either UDP port) is flipped in turn: where the
     /// fixed path accepts the result, the general parser accepts it with the same result;
     /// where the general parser drops it, or finds another layout, the fixed path refuses it.
-    /// The bits it must test (EtherType, IP version and length, fragment, protocol, port, the
-    /// header's version, length, next protocol and reserved constraint bits, the inner header's
-    /// first byte, the three lengths) are each found to matter, and the others (addresses,
-    /// TTL, checksums, the header's other fields) are each found not to.
-    func testFixedIPv4LayoutDecidesAsTheGeneralParserBitByBit() throws {
+    /// The bytes it must test (EtherType, IP version, lengths, fragment and protocol or next
+    /// header, port, the header's version, length, next protocol, hop budget and reserved
+    /// constraint bits, the inner header's version and length) are each found to matter, and
+    /// the others (addresses, TTL, checksums, the header's other fields) are each found not to.
+    func testFixedLayoutsDecideAsTheGeneralParserBitByBit() throws {
         let key = CMACKey(bytes: [UInt8](repeating: 7, count: 16))!
-        for port in [GovWire.udpPort, 6081] {
-            var spec = FrameSpec()
-            spec.udpDestinationPort = port
-            let frame = try FrameBuilder.governed(spec, fields: GovFields(authority: AuthorityID(1), expiry: 100), key: key)
-            let parser = GovParser(udpPort: port)
-            func fixed(_ f: [UInt8]) -> ParsedPacket? {
-                var out = ParsedPacket()
-                return f.withUnsafeBytes { parser.parseFixedIPv4($0.baseAddress!, length: f.count, into: &out) } ? out : nil
-            }
-            XCTAssertEqual(fixed(frame), frame.withUnsafeBytes { parser.parseGeneral($0.baseAddress!, length: frame.count) })
-            var refused = Set<Int>()
-            for bit in 0..<(frame.count * 8) {
-                var f = frame
-                f[bit / 8] ^= UInt8(1 << (bit % 8))
-                let general = f.withUnsafeBytes { parser.parseGeneral($0.baseAddress!, length: f.count) }
-                if let accepted = fixed(f) {
-                    XCTAssertEqual(accepted, general, "port \(port), bit \(bit)")
-                } else {
-                    refused.insert(bit / 8)
+        struct Layout {
+            let ipv6: Bool
+            /// Offsets of the bytes where some flipped bit makes the fixed path refuse.
+            let tested: Set<Int>
+            /// Bits of tested bytes that are not tested: (offset, bits).
+            let untested: [(Int, UInt8)]
+        }
+        let layouts = [
+            // IP at 14, UDP at 34, the header at 42, the inner header at 90.
+            Layout(ipv6: false, tested: [12, 13, 14, 16, 17, 20, 21, 23, 36, 37, 38, 39, 42, 43, 44, 45, 58, 61, 90, 92, 93],
+                   untested: [(20, 0xC0), (61, 0x07)]),
+            // IP at 14, UDP at 54, the header at 62, the inner header at 110.
+            Layout(ipv6: true, tested: [12, 13, 14, 18, 19, 20, 56, 57, 58, 59, 62, 63, 64, 65, 78, 81, 110, 114, 115],
+                   untested: [(14, 0x0F), (81, 0x07), (110, 0x0F)]),
+        ]
+        for layout in layouts {
+            for port in [GovWire.udpPort, 6081] {
+                var spec = FrameSpec()
+                spec.udpDestinationPort = port
+                if layout.ipv6 {
+                    spec.outerSource = IPAddress("2001:db8::1")!
+                    spec.outerDestination = IPAddress("2001:db8::2")!
+                    spec.innerSource = IPAddress("fd00::1")!
+                    spec.innerDestination = IPAddress("fd00::2")!
                 }
-            }
-            // Byte offsets: IP at 14, UDP at 34, the header at 42, the inner header at 90.
-            let tested: Set<Int> = [12, 13, 14, 16, 17, 20, 21, 23, 36, 37, 38, 39, 42, 43, 44, 45, 58, 61, 90, 92, 93]
-            XCTAssertEqual(refused, tested, "port \(port)")
-            // The fragment field's DF and reserved bits, and bits 0-2 of the last constraint
-            // byte, are not tested: they are the only flips of tested bytes accepted.
-            for (offset, bits) in [(20, 0xC0), (61, 0x07)] {
-                for b in 0..<8 where bits & (1 << b) != 0 {
+                let frame = try FrameBuilder.governed(spec, fields: GovFields(authority: AuthorityID(1), expiry: 100), key: key)
+                let parser = GovParser(udpPort: port)
+                let name = "IPv\(layout.ipv6 ? 6 : 4), port \(port)"
+                func fixed(_ f: [UInt8]) -> ParsedPacket? {
+                    var out = ParsedPacket()
+                    let taken = f.withUnsafeBytes {
+                        layout.ipv6 ? parser.parseFixedIPv6($0.baseAddress!, length: f.count, into: &out)
+                            : parser.parseFixedIPv4($0.baseAddress!, length: f.count, into: &out)
+                    }
+                    return taken ? out : nil
+                }
+                XCTAssertEqual(fixed(frame), frame.withUnsafeBytes { parser.parseGeneral($0.baseAddress!, length: frame.count) },
+                               name)
+                var refused = Set<Int>()
+                for bit in 0..<(frame.count * 8) {
                     var f = frame
-                    f[offset] ^= UInt8(1 << b)
-                    XCTAssertNotNil(fixed(f), "port \(port), byte \(offset) bit \(b)")
+                    f[bit / 8] ^= UInt8(1 << (bit % 8))
+                    let general = f.withUnsafeBytes { parser.parseGeneral($0.baseAddress!, length: f.count) }
+                    if let accepted = fixed(f) {
+                        XCTAssertEqual(accepted, general, "\(name), bit \(bit)")
+                    } else {
+                        refused.insert(bit / 8)
+                    }
                 }
+                XCTAssertEqual(refused, layout.tested, name)
+                for (offset, bits) in layout.untested {
+                    for b in 0..<8 where bits & (1 << b) != 0 {
+                        var f = frame
+                        f[offset] ^= UInt8(1 << b)
+                        XCTAssertNotNil(fixed(f), "\(name), byte \(offset) bit \(b)")
+                    }
+                }
+                // The frame of one layout is not taken by the other's fixed path.
+                var other = ParsedPacket()
+                XCTAssertFalse(frame.withUnsafeBytes {
+                    layout.ipv6 ? parser.parseFixedIPv4($0.baseAddress!, length: frame.count, into: &other)
+                        : parser.parseFixedIPv6($0.baseAddress!, length: frame.count, into: &other)
+                }, name)
+                // A frame longer than its IP packet (Ethernet padding) is left to the other paths.
+                let padded = frame + [0, 0]
+                XCTAssertNil(fixed(padded), name)
+                XCTAssertTrue(padded.withUnsafeBytes { parser.parseCommon($0.baseAddress!, length: padded.count, into: &other) })
             }
         }
-        // A frame longer than its IP packet (Ethernet padding) is left to the other paths.
-        let frame = try FrameBuilder.governed(FrameSpec(), fields: GovFields(authority: AuthorityID(1), expiry: 100), key: key)
-        let padded = frame + [0, 0]
-        var out = ParsedPacket()
-        XCTAssertFalse(padded.withUnsafeBytes { GovParser().parseFixedIPv4($0.baseAddress!, length: padded.count, into: &out) })
-        XCTAssertTrue(padded.withUnsafeBytes { GovParser().parseCommon($0.baseAddress!, length: padded.count, into: &out) })
     }
 
     private func mutate(_ frame: inout [UInt8], _ rng: inout SeededRandom) {

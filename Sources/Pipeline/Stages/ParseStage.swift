@@ -33,6 +33,8 @@ extension GovernPipeline {
             let length = mbufDataLength(m)
             if parser.parseFixedIPv4(frame, length: length, into: &b.parsed[i]) {
                 gather(i, frame, b, filter, mac, &run, at: .fixedIPv4)
+            } else if parser.parseFixedIPv6(frame, length: length, into: &b.parsed[i]) {
+                gather(i, frame, b, filter, mac, &run, at: .fixedIPv6)
             } else if parser.parseCommon(frame, length: length, into: &b.parsed[i]) {
                 gather(i, frame, b, filter, mac, &run, at: HeaderPlace(b.parsed[i]))
             } else {
@@ -114,7 +116,7 @@ extension GovernPipeline {
 }
 
 /// Where a parsed packet's governance header and inner addresses lie, for the gathering: the
-/// parser's offsets, or the constants of the fixed IPv4 layout (so that the gathering of its
+/// parser's offsets, or the constants of a layout at fixed offsets (so that the gathering of its
 /// packets reads no offset back from the parse result and chooses no inner version).
 struct HeaderPlace {
     let gov: Int
@@ -137,6 +139,10 @@ struct HeaderPlace {
 
     static var fixedIPv4: HeaderPlace {
         @inline(__always) get { HeaderPlace(gov: FixedIPv4.gov, innerSource: FixedIPv4.innerSource, innerVersion: 4) }
+    }
+
+    static var fixedIPv6: HeaderPlace {
+        @inline(__always) get { HeaderPlace(gov: FixedIPv6.gov, innerSource: FixedIPv6.innerSource, innerVersion: 6) }
     }
 }
 

@@ -17,15 +17,18 @@
 public struct GovParser: Sendable {
     /// Destination port of the UDP carrier (DESIGN 1.1: 4742 unless configured).
     public let udpPort: UInt16
-    /// The fixed bytes of ``FixedIPv4``'s layout, for ``parseFixedIPv4(_:length:into:)``.
-    @usableFromInline let fixedIPv4: FixedIPv4
+    /// The fixed bits of the layouts at fixed offsets (``parseFixedIPv4(_:length:into:)``,
+    /// ``parseFixedIPv6(_:length:into:)``).
+    @usableFromInline let fixedIPv4: FixedLayout
+    @usableFromInline let fixedIPv6: FixedLayout
 
     /// The longest frame the parser reads.
     @inlinable public static var maximumFrameLength: Int { Int(UInt16.max) }
 
     public init(udpPort: UInt16 = GovWire.udpPort) {
         self.udpPort = udpPort
-        fixedIPv4 = FixedIPv4(udpPort: udpPort)
+        fixedIPv4 = FixedLayout(ipv6: false, udpPort: udpPort)
+        fixedIPv6 = FixedLayout(ipv6: true, udpPort: udpPort)
     }
 
     /// Parses the frame of `length` bytes at `frame`.
@@ -43,13 +46,15 @@ public struct GovParser: Sendable {
     ///
     /// `@_transparent` (as are the fast path and ``ParsedPacket/header``): in a large function
     /// the optimiser left `@inline(__always)` functions as calls. The parse stage calls the
-    /// three parts itself: ``parseFixedIPv4(_:length:into:)`` and ``parseCommon(_:length:into:)``
-    /// inline, ``parseOther(_:length:into:)`` out of line with the rest of an uncommon packet's
+    /// parts itself: ``parseFixedIPv4(_:length:into:)``, ``parseFixedIPv6(_:length:into:)`` and
+    /// ``parseCommon(_:length:into:)`` inline, ``parseOther(_:length:into:)`` out of line with the rest of an uncommon packet's
     /// handling.
     @_transparent
     public func parse(_ frame: UnsafeRawPointer, length: Int, into parsed: inout ParsedPacket) {
         let length = min(max(length, 0), Self.maximumFrameLength)
-        if parseFixedIPv4(frame, length: length, into: &parsed) { return }
+        if parseFixedIPv4(frame, length: length, into: &parsed) || parseFixedIPv6(frame, length: length, into: &parsed) {
+            return
+        }
         if parseCommon(frame, length: length, into: &parsed) { return }
         parseOther(frame, length: length, into: &parsed)
     }
@@ -71,21 +76,17 @@ public struct GovParser: Sendable {
 
     // MARK: - Fast paths
 
-    /// The layout of nearly every packet over IPv4, at ``FixedIPv4``'s offsets: its fixed bytes
-    /// tested by two masked compares of the frame's first 64 bytes, then the hop budget, the
-    /// inner header's first byte and the three length fields, each of which must say that its
-    /// packet fills the frame. Writes the same result as the general parser and returns true;
-    /// returns false, writing nothing, for anything else (``parseCommon(_:length:into:)`` and
-    /// the general parser then decide). `length` must be at most ``maximumFrameLength``.
+    /// The layout of nearly every packet over IPv4, at ``FixedIPv4``'s offsets: its fixed bits
+    /// tested by two masked compares (``FixedLayout``), then the hop budget, the inner header's
+    /// first byte and the three length fields, each of which must say that its packet fills
+    /// the frame. Writes the same result as the general parser and returns true; returns
+    /// false, writing nothing, for anything else (``parseCommon(_:length:into:)`` and the
+    /// general parser then decide). `length` must be at most ``maximumFrameLength``.
     /// Transparent: see ``parse(_:length:into:)``.
     @_transparent
     public func parseFixedIPv4(_ p: UnsafeRawPointer, length: Int, into out: inout ParsedPacket) -> Bool {
         typealias L = FixedIPv4
-        guard length >= L.inner &+ HeaderLength.ipv4Minimum else { return false }
-        let differ = ((p.loadUnaligned(as: SIMD4<UInt64>.self) ^ fixedIPv4.expected.0) & fixedIPv4.mask.0)
-            | ((p.loadUnaligned(fromByteOffset: 32, as: SIMD4<UInt64>.self) ^ fixedIPv4.expected.1) & fixedIPv4.mask.1)
-        // One OR of the lanes, which the compiler makes a single vector test.
-        guard differ[0] | differ[1] | differ[2] | differ[3] == 0,
+        guard length >= L.inner &+ HeaderLength.ipv4Minimum, fixedIPv4.matches(p, window: L.window),
               p.loadByte(at: L.gov &+ GovWire.Offset.hopBudget) != 0,
               p.loadByte(at: L.inner) == 0x45,
               Int(p.loadBigEndian(at: L.ip &+ 2, as: UInt16.self)) == length &- L.ip,
@@ -97,6 +98,29 @@ public struct GovParser: Sendable {
             packetEnd: UInt16(truncatingIfNeeded: length),
             headerWire: (p + L.gov).loadUnaligned(as: SIMD4<UInt64>.self), innerVersion: 4,
             innerSourceOffset: UInt16(L.innerSource), innerDestinationOffset: UInt16(L.innerSource &+ 4))
+        return true
+    }
+
+    /// The same for the IPv6 layout at ``FixedIPv6``'s offsets: its fixed bits, the hop budget,
+    /// the inner header's version, and the three lengths (outer payload, UDP, inner payload),
+    /// each filling the frame.
+    @_transparent
+    public func parseFixedIPv6(_ p: UnsafeRawPointer, length: Int, into out: inout ParsedPacket) -> Bool {
+        typealias L = FixedIPv6
+        guard length >= L.inner &+ HeaderLength.ipv6, fixedIPv6.matches(p, window: L.window),
+              p.loadByte(at: L.gov &+ GovWire.Offset.hopBudget) != 0,
+              p.loadByte(at: L.inner) >> 4 == 6,
+              Int(p.loadBigEndian(at: L.ip &+ 4, as: UInt16.self)) == length &- L.udp,
+              Int(p.loadBigEndian(at: L.udp &+ 4, as: UInt16.self)) == length &- L.udp,
+              Int(p.loadBigEndian(at: L.inner &+ 4, as: UInt16.self)) == length &- (L.inner &+ HeaderLength.ipv6) else {
+            return false
+        }
+        out = ParsedPacket(
+            drop: nil, carrier: .udpIPv6, hasVLAN: false, vlanID: 0, l3Offset: UInt16(L.ip), udpOffset: UInt16(L.udp),
+            govOffset: UInt16(L.gov), govLength: UInt16(GovWire.fixedLength), innerOffset: UInt16(L.inner),
+            packetEnd: UInt16(truncatingIfNeeded: length),
+            headerWire: (p + L.gov).loadUnaligned(as: SIMD4<UInt64>.self), innerVersion: 6,
+            innerSourceOffset: UInt16(L.innerSource), innerDestinationOffset: UInt16(L.innerSource &+ 16))
         return true
     }
 
@@ -350,23 +374,47 @@ public struct GovParser: Sendable {
 /// The IPv4 layout at fixed offsets: Ethernet without a tag, IPv4 without options or
 /// fragmentation, UDP to the governance port, a 48-byte governance header without options,
 /// and an inner IPv4 header without options (``GovParser/parseFixedIPv4(_:length:into:)``).
-/// Its offsets, and its fixed bits in the frame's first 64 bytes as two vectors each of the
-/// values they must have and of the bits that count (in memory order).
 @usableFromInline
-struct FixedIPv4: Sendable {
+enum FixedIPv4 {
     @inlinable static var ip: Int { HeaderLength.ethernet }
     @inlinable static var udp: Int { ip &+ HeaderLength.ipv4Minimum }
     @inlinable static var gov: Int { udp &+ HeaderLength.udp }
     @inlinable static var inner: Int { gov &+ GovWire.fixedLength }
     @inlinable static var innerSource: Int { inner &+ 12 }
+    /// Where the second 32 bytes that ``FixedLayout`` compares start: right after the first.
+    @inlinable static var window: Int { 32 }
+}
 
+/// The IPv6 layout at fixed offsets: Ethernet without a tag, IPv6 with UDP to the governance
+/// port as its next header, a 48-byte governance header without options, and an inner IPv6
+/// header (``GovParser/parseFixedIPv6(_:length:into:)``).
+@usableFromInline
+enum FixedIPv6 {
+    @inlinable static var ip: Int { HeaderLength.ethernet }
+    @inlinable static var udp: Int { ip &+ HeaderLength.ipv6 }
+    @inlinable static var gov: Int { udp &+ HeaderLength.udp }
+    @inlinable static var inner: Int { gov &+ GovWire.fixedLength }
+    @inlinable static var innerSource: Int { inner &+ 8 }
+    /// Where the second 32 bytes that ``FixedLayout`` compares start: the UDP port to the
+    /// header's constraints.
+    @inlinable static var window: Int { 50 }
+}
+
+/// The fixed bits of a layout at fixed offsets, in the frame's first 32 bytes and the 32 at
+/// the layout's `window`: two vectors each of the values they must have and of the bits
+/// that count (in memory order). Built once per parser, from the wire constants and the
+/// UDP port.
+@usableFromInline
+struct FixedLayout: Sendable {
     @usableFromInline let expected: (SIMD4<UInt64>, SIMD4<UInt64>)
     @usableFromInline let mask: (SIMD4<UInt64>, SIMD4<UInt64>)
 
-    init(udpPort: UInt16) {
-        var expected = [UInt8](repeating: 0, count: 64)
+    init(ipv6: Bool, udpPort: UInt16) {
+        let window = ipv6 ? FixedIPv6.window : FixedIPv4.window
+        var expected = [UInt8](repeating: 0, count: window + 32)
         var mask = expected
         func fix(_ offset: Int, _ value: UInt8, bits: UInt8 = 0xFF) {
+            precondition(offset < 32 || offset >= window, "byte \(offset) lies outside both windows")
             expected[offset] = value & bits
             mask[offset] = bits
         }
@@ -374,23 +422,43 @@ struct FixedIPv4: Sendable {
             fix(offset, UInt8(value >> 8))
             fix(offset + 1, UInt8(value & 0xFF))
         }
-        let ip = Self.ip, udp = Self.udp, gov = Self.gov
-        fix16(12, EtherType.ipv4)
-        fix(ip, 0x45)                                   // version 4, IHL 5
-        fix(ip + 6, 0, bits: 0x3F)                      // neither MF nor a fragment offset
-        fix(ip + 7, 0)
-        fix(ip + 9, IPProtocol.udp)
+        let ip = HeaderLength.ethernet
+        let udp = ipv6 ? FixedIPv6.udp : FixedIPv4.udp
+        let gov = ipv6 ? FixedIPv6.gov : FixedIPv4.gov
+        if ipv6 {
+            fix16(12, EtherType.ipv6)
+            fix(ip, 0x60, bits: 0xF0)                   // version 6
+            fix(ip + 6, IPProtocol.udp)                 // UDP the first next header
+        } else {
+            fix16(12, EtherType.ipv4)
+            fix(ip, 0x45)                               // version 4, IHL 5
+            fix(ip + 6, 0, bits: 0x3F)                  // neither MF nor a fragment offset
+            fix(ip + 7, 0)
+            fix(ip + 9, IPProtocol.udp)
+        }
         fix16(udp + 2, udpPort)
         fix(gov + GovWire.Offset.verFlags, GovWire.version << 4)   // version, reserved nibble 0
         fix(gov + GovWire.Offset.hdrLen, GovWire.minimumHdrLen)   // no options
-        fix(gov + GovWire.Offset.nextProto, GovWire.nextProtoIPv4)
+        fix(gov + GovWire.Offset.nextProto, ipv6 ? GovWire.nextProtoIPv6 : GovWire.nextProtoIPv4)
         for k in 0..<4 {                                // no reserved constraint bit
-            fix(gov + GovWire.Offset.constraints + k, 0, bits: UInt8(truncatingIfNeeded: Constraints.reservedMask >> (24 - 8 * k)))
+            fix(gov + GovWire.Offset.constraints + k, 0,
+                bits: UInt8(truncatingIfNeeded: Constraints.reservedMask >> (24 - 8 * k)))
         }
         func vectors(_ bytes: [UInt8]) -> (SIMD4<UInt64>, SIMD4<UInt64>) {
-            bytes.withUnsafeBytes { ($0.loadUnaligned(as: SIMD4<UInt64>.self), $0.loadUnaligned(fromByteOffset: 32, as: SIMD4<UInt64>.self)) }
+            bytes.withUnsafeBytes {
+                ($0.loadUnaligned(as: SIMD4<UInt64>.self), $0.loadUnaligned(fromByteOffset: window, as: SIMD4<UInt64>.self))
+            }
         }
         self.expected = vectors(expected)
         self.mask = vectors(mask)
+    }
+
+    /// True when the fixed bits of the 32 bytes at `p` and the 32 at `p + window` have their
+    /// values. The OR of the lanes is one vector test.
+    @usableFromInline @_transparent
+    func matches(_ p: UnsafeRawPointer, window: Int) -> Bool {
+        let differ = ((p.loadUnaligned(as: SIMD4<UInt64>.self) ^ expected.0) & mask.0)
+            | ((p.loadUnaligned(fromByteOffset: window, as: SIMD4<UInt64>.self) ^ expected.1) & mask.1)
+        return differ[0] | differ[1] | differ[2] | differ[3] == 0
     }
 }
