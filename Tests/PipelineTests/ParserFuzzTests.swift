@@ -53,6 +53,24 @@ final class ParserFuzzTests: XCTestCase {
         return seeds
     }
 
+    /// The smallest frames of the two layouts at fixed offsets (IPv4 and IPv6, each carrying its
+    /// own family), with the hop budget 8, whose one set bit a single flip clears.
+    func fixedLayoutFrames(udpPort: UInt16 = GovWire.udpPort) throws -> [(ipv6: Bool, frame: [UInt8])] {
+        let key = CMACKey(bytes: [UInt8](repeating: 7, count: 16))!
+        return try [false, true].map { ipv6 in
+            var spec = FrameSpec()
+            spec.udpDestinationPort = udpPort
+            if ipv6 {
+                spec.outerSource = IPAddress("2001:db8::1")!
+                spec.outerDestination = IPAddress("2001:db8::2")!
+                spec.innerSource = IPAddress("fd00::1")!
+                spec.innerDestination = IPAddress("fd00::2")!
+            }
+            let fields = GovFields(authority: AuthorityID(1), expiry: 100, hopBudget: 8)
+            return (ipv6, try FrameBuilder.governed(spec, fields: fields, key: key))
+        }
+    }
+
     func testParserSurvivesMutatedAndTruncatedFrames() throws {
         let page = GuardedPage()
         let seeds = try seeds()
@@ -72,7 +90,7 @@ final class ParserFuzzTests: XCTestCase {
             let parser = parsers[iteration % 7 == 0 ? 1 : 0]
             let parsed = parser.parse(p, length: frame.count)
             outcomes[Int(parsed.drop?.rawValue ?? 0)] += 1
-            // The fast path for the common layout gives what the general parser gives.
+            // The fast paths give what the general parser gives.
             XCTAssertEqual(parsed, parser.parseGeneral(p, length: frame.count), "frame \(iteration)")
             var common = ParsedPacket()
             if parser.parseCommon(p, length: frame.count, into: &common) {
@@ -84,7 +102,7 @@ final class ParserFuzzTests: XCTestCase {
             if parser.parseFixedIPv4(p, length: frame.count, into: &fixed)
                 || parser.parseFixedIPv6(p, length: frame.count, into: &fixed) {
                 fixedPath += 1
-                XCTAssertEqual(fixed, parsed, "frame \(iteration)")
+                XCTAssertEqual(fixed, parser.parseGeneral(p, length: frame.count), "frame \(iteration)")
             }
             guard parsed.drop == nil else { continue }
             // Accepted: every offset lies in the frame, and the MAC input can be assembled.
@@ -137,7 +155,7 @@ final class ParserFuzzTests: XCTestCase {
     /// inner packet's announced length).
     func testEveryTruncationOfAValidFrameIsDropped() throws {
         let page = GuardedPage()
-        for frame in try seeds().suffix(8) {
+        for frame in try seeds().suffix(8) + fixedLayoutFrames().map(\.frame) {
             XCTAssertNil(frame.withUnsafeBytes { GovParser().parse($0) }.drop)
             for length in 0..<frame.count {
                 let cut = Array(frame[0..<length])
@@ -204,7 +222,6 @@ final class ParserFuzzTests: XCTestCase {
     /// constraint bits, the inner header's version and length) are each found to matter, and
     /// the others (addresses, TTL, checksums, the header's other fields) are each found not to.
     func testFixedLayoutsDecideAsTheGeneralParserBitByBit() throws {
-        let key = CMACKey(bytes: [UInt8](repeating: 7, count: 16))!
         struct Layout {
             let ipv6: Bool
             /// Offsets of the bytes where some flipped bit makes the fixed path refuse.
@@ -222,15 +239,7 @@ final class ParserFuzzTests: XCTestCase {
         ]
         for layout in layouts {
             for port in [GovWire.udpPort, 6081] {
-                var spec = FrameSpec()
-                spec.udpDestinationPort = port
-                if layout.ipv6 {
-                    spec.outerSource = IPAddress("2001:db8::1")!
-                    spec.outerDestination = IPAddress("2001:db8::2")!
-                    spec.innerSource = IPAddress("fd00::1")!
-                    spec.innerDestination = IPAddress("fd00::2")!
-                }
-                let frame = try FrameBuilder.governed(spec, fields: GovFields(authority: AuthorityID(1), expiry: 100), key: key)
+                let frame = try fixedLayoutFrames(udpPort: port)[layout.ipv6 ? 1 : 0].frame
                 let parser = GovParser(udpPort: port)
                 let name = "IPv\(layout.ipv6 ? 6 : 4), port \(port)"
                 func fixed(_ f: [UInt8]) -> ParsedPacket? {
@@ -272,6 +281,43 @@ final class ParserFuzzTests: XCTestCase {
                 let padded = frame + [0, 0]
                 XCTAssertNil(fixed(padded), name)
                 XCTAssertTrue(padded.withUnsafeBytes { parser.parseCommon($0.baseAddress!, length: padded.count, into: &other) })
+            }
+        }
+    }
+
+    /// Each layout at fixed offsets is taken down to its minimum length, an inner header with
+    /// no payload (110 bytes over IPv4, 150 over IPv6), and one byte shorter (the lengths
+    /// agreeing) it is refused and the general parser drops the frame as `malformed_inner`.
+    func testFixedLayoutsAtTheirMinimumLength() throws {
+        func set16(_ f: inout [UInt8], _ at: Int, _ value: Int) {
+            f[at] = UInt8(value >> 8)
+            f[at + 1] = UInt8(value & 0xFF)
+        }
+        for (ipv6, full) in try fixedLayoutFrames() {
+            let parser = GovParser()
+            // The fields that say how long the outer packet, the UDP datagram and the inner
+            // packet are, and the bytes each counts beyond the field's own start.
+            let fields = ipv6 ? [(18, 54), (58, 54), (114, 150)] : [(16, 14), (38, 34), (92, 90)]
+            let minimum = ipv6 ? 150 : 110
+            for length in [minimum, minimum - 1] {
+                var f = Array(full[0..<length])
+                for (at, before) in fields { set16(&f, at, max(length - before, 0)) }
+                var fixed = ParsedPacket()
+                let taken = f.withUnsafeBytes {
+                    ipv6 ? parser.parseFixedIPv6($0.baseAddress!, length: length, into: &fixed)
+                        : parser.parseFixedIPv4($0.baseAddress!, length: length, into: &fixed)
+                }
+                let general = f.withUnsafeBytes { parser.parseGeneral($0.baseAddress!, length: length) }
+                let name = "IPv\(ipv6 ? 6 : 4), \(length) bytes"
+                if length == minimum {
+                    XCTAssertTrue(taken, name)
+                    XCTAssertNil(general.drop, name)
+                    XCTAssertEqual(fixed, general, name)
+                } else {
+                    XCTAssertFalse(taken, name)
+                    XCTAssertEqual(general.drop, .malformedInner, name)
+                    XCTAssertEqual(f.withUnsafeBytes { parser.parse($0) }, general, name)
+                }
             }
         }
     }

@@ -28,8 +28,9 @@ extension GovernPipeline {
             b.mbufs[i] = m
             let frame = mbufData(m)
             b.frames[i] = frame
-            // The common layout inline (`@_transparent`); anything else out of line. A 16-bit
-            // data length is within the parser's maximum: no clamping needed.
+            // The fast paths inline (`@_transparent`): the layouts at fixed offsets, then the
+            // common layouts; anything else out of line. A 16-bit data length is within the
+            // parser's maximum: no clamping needed.
             let length = mbufDataLength(m)
             if parser.parseFixedIPv4(frame, length: length, into: &b.parsed[i]) {
                 gather(i, frame, b, filter, mac, &run, at: .fixedIPv4)
@@ -138,11 +139,15 @@ struct HeaderPlace {
     }
 
     static var fixedIPv4: HeaderPlace {
-        @inline(__always) get { HeaderPlace(gov: FixedIPv4.gov, innerSource: FixedIPv4.innerSource, innerVersion: 4) }
+        @inline(__always) get {
+            HeaderPlace(gov: FixedIPv4.gov, innerSource: FixedIPv4.innerSource, innerVersion: FixedIPv4.innerVersion)
+        }
     }
 
     static var fixedIPv6: HeaderPlace {
-        @inline(__always) get { HeaderPlace(gov: FixedIPv6.gov, innerSource: FixedIPv6.innerSource, innerVersion: 6) }
+        @inline(__always) get {
+            HeaderPlace(gov: FixedIPv6.gov, innerSource: FixedIPv6.innerSource, innerVersion: FixedIPv6.innerVersion)
+        }
     }
 }
 

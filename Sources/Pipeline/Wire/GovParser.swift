@@ -15,7 +15,8 @@
 /// Outer IPv6 extension headers are not walked: the UDP carrier over IPv6 has UDP as the
 /// first next header. The outer UDP checksum is not verified.
 public struct GovParser: Sendable {
-    /// Destination port of the UDP carrier (DESIGN 1.1: 4742 unless configured).
+    /// Destination port of the UDP carrier (DESIGN 1.1: 4742 unless configured). Fixed at
+    /// init: the fixed layouts' expected bytes are built from it.
     public let udpPort: UInt16
     /// The fixed bits of the layouts at fixed offsets (``parseFixedIPv4(_:length:into:)``,
     /// ``parseFixedIPv6(_:length:into:)``).
@@ -44,11 +45,11 @@ public struct GovParser: Sendable {
     /// returning the struct builds it on the stack with narrow stores and copies it with wide
     /// loads, which stalls store-to-load forwarding (GovBench measures both; docs/mac.md).
     ///
-    /// `@_transparent` (as are the fast path and ``ParsedPacket/header``): in a large function
+    /// `@_transparent` (as are the fast paths and ``ParsedPacket/header``): in a large function
     /// the optimiser left `@inline(__always)` functions as calls. The parse stage calls the
-    /// parts itself: ``parseFixedIPv4(_:length:into:)``, ``parseFixedIPv6(_:length:into:)`` and
-    /// ``parseCommon(_:length:into:)`` inline, ``parseOther(_:length:into:)`` out of line with the rest of an uncommon packet's
-    /// handling.
+    /// parts itself: the fast paths ``parseFixedIPv4(_:length:into:)``,
+    /// ``parseFixedIPv6(_:length:into:)`` and ``parseCommon(_:length:into:)`` inline, and
+    /// ``parseOther(_:length:into:)`` out of line with the rest of an uncommon packet's handling.
     @_transparent
     public func parse(_ frame: UnsafeRawPointer, length: Int, into parsed: inout ParsedPacket) {
         let length = min(max(length, 0), Self.maximumFrameLength)
@@ -59,15 +60,15 @@ public struct GovParser: Sendable {
         parseOther(frame, length: length, into: &parsed)
     }
 
-    /// The general parser for what the fast path did not accept (`length` already clamped).
+    /// The general parser for what the fast paths did not accept (`length` already clamped).
     @usableFromInline @inline(never)
     func parseOther(_ frame: UnsafeRawPointer, length: Int, into parsed: inout ParsedPacket) {
         parsed = ParsedPacket()
         parsed.drop = locate(frame, length: length, into: &parsed)
     }
 
-    /// The general parser alone (every layout, every drop reason), without the fast path
-    /// for the common layout. ``parse(_:length:into:)`` gives the same result; tests compare them.
+    /// The general parser alone (every layout, every drop reason), without the fast paths.
+    /// ``parse(_:length:into:)`` gives the same result; tests compare them.
     public func parseGeneral(_ frame: UnsafeRawPointer, length: Int) -> ParsedPacket {
         var parsed = ParsedPacket()
         parseOther(frame, length: min(max(length, 0), Self.maximumFrameLength), into: &parsed)
@@ -81,14 +82,18 @@ public struct GovParser: Sendable {
     /// first byte and the three length fields, each of which must say that its packet fills
     /// the frame. Writes the same result as the general parser and returns true; returns
     /// false, writing nothing, for anything else (``parseCommon(_:length:into:)`` and the
-    /// general parser then decide). `length` must be at most ``maximumFrameLength``.
-    /// Transparent: see ``parse(_:length:into:)``.
+    /// general parser then decide). A `length` above ``maximumFrameLength`` is refused here
+    /// (the general parser reads such a frame as its first 65535 bytes); the compiler drops
+    /// that test where `length` comes from a 16-bit field. Transparent: see
+    /// ``parse(_:length:into:)``.
     @_transparent
     public func parseFixedIPv4(_ p: UnsafeRawPointer, length: Int, into out: inout ParsedPacket) -> Bool {
         typealias L = FixedIPv4
-        guard length >= L.inner &+ HeaderLength.ipv4Minimum, fixedIPv4.matches(p, window: L.window),
+        // At least 110 bytes: the reads below stay inside the frame, and the inner packet
+        // filling the rest is at least an IPv4 header long.
+        guard length >= L.minimumLength, length <= Self.maximumFrameLength, fixedIPv4.matches(p, window: L.window),
               p.loadByte(at: L.gov &+ GovWire.Offset.hopBudget) != 0,
-              p.loadByte(at: L.inner) == 0x45,
+              p.loadByte(at: L.inner) == IPv4Header.versionIHLWithoutOptions,
               Int(p.loadBigEndian(at: L.ip &+ 2, as: UInt16.self)) == length &- L.ip,
               Int(p.loadBigEndian(at: L.udp &+ 4, as: UInt16.self)) == length &- L.udp,
               Int(p.loadBigEndian(at: L.inner &+ 2, as: UInt16.self)) == length &- L.inner else { return false }
@@ -96,8 +101,8 @@ public struct GovParser: Sendable {
             drop: nil, carrier: .udpIPv4, hasVLAN: false, vlanID: 0, l3Offset: UInt16(L.ip), udpOffset: UInt16(L.udp),
             govOffset: UInt16(L.gov), govLength: UInt16(GovWire.fixedLength), innerOffset: UInt16(L.inner),
             packetEnd: UInt16(truncatingIfNeeded: length),
-            headerWire: (p + L.gov).loadUnaligned(as: SIMD4<UInt64>.self), innerVersion: 4,
-            innerSourceOffset: UInt16(L.innerSource), innerDestinationOffset: UInt16(L.innerSource &+ 4))
+            headerWire: (p + L.gov).loadUnaligned(as: SIMD4<UInt64>.self), innerVersion: L.innerVersion,
+            innerSourceOffset: UInt16(L.innerSource), innerDestinationOffset: UInt16(L.innerDestination))
         return true
     }
 
@@ -107,7 +112,7 @@ public struct GovParser: Sendable {
     @_transparent
     public func parseFixedIPv6(_ p: UnsafeRawPointer, length: Int, into out: inout ParsedPacket) -> Bool {
         typealias L = FixedIPv6
-        guard length >= L.inner &+ HeaderLength.ipv6, fixedIPv6.matches(p, window: L.window),
+        guard length >= L.minimumLength, length <= Self.maximumFrameLength, fixedIPv6.matches(p, window: L.window),
               p.loadByte(at: L.gov &+ GovWire.Offset.hopBudget) != 0,
               p.loadByte(at: L.inner) >> 4 == 6,
               Int(p.loadBigEndian(at: L.ip &+ 4, as: UInt16.self)) == length &- L.udp,
@@ -119,26 +124,26 @@ public struct GovParser: Sendable {
             drop: nil, carrier: .udpIPv6, hasVLAN: false, vlanID: 0, l3Offset: UInt16(L.ip), udpOffset: UInt16(L.udp),
             govOffset: UInt16(L.gov), govLength: UInt16(GovWire.fixedLength), innerOffset: UInt16(L.inner),
             packetEnd: UInt16(truncatingIfNeeded: length),
-            headerWire: (p + L.gov).loadUnaligned(as: SIMD4<UInt64>.self), innerVersion: 6,
-            innerSourceOffset: UInt16(L.innerSource), innerDestinationOffset: UInt16(L.innerSource &+ 16))
+            headerWire: (p + L.gov).loadUnaligned(as: SIMD4<UInt64>.self), innerVersion: L.innerVersion,
+            innerSourceOffset: UInt16(L.innerSource), innerDestinationOffset: UInt16(L.innerDestination))
         return true
     }
 
-    /// The common layouts, accepted with one test per field: Ethernet
-    /// without a tag, outer IPv4 without options or fragmentation (or outer IPv6), UDP to
-    /// the governance port filling the IP packet, a 48-byte header without options that
-    /// passes every table-free check, and an inner IPv4 header without options (or an inner
-    /// IPv6 header) whose packet fills the rest. Writes the same result as the general parser
-    /// and returns true; returns false, writing nothing, for anything else (the general
-    /// parser then finds the layout or the drop reason: the exact lengths asked here are
-    /// within the bounds it checks). `length` must be at most ``maximumFrameLength``, as
-    /// ``parse(_:length:into:)`` clamps it (offsets are 16-bit). Transparent: see
-    /// ``parse(_:length:into:)``.
+    /// The common layouts, for the frames the fixed layouts leave (padded, or one family
+    /// inside the other), accepted with one test per field: Ethernet without a tag, outer
+    /// IPv4 without options or fragmentation (or outer IPv6), UDP to the governance port
+    /// filling the IP packet, a 48-byte header without options that passes every table-free
+    /// check, and an inner IPv4 header without options (or an inner IPv6 header) whose packet
+    /// fills the rest. Writes the same result as the general parser and returns true; returns
+    /// false, writing nothing, for anything else (the general parser then finds the layout or
+    /// the drop reason: the exact lengths asked here are within the bounds it checks), a
+    /// `length` above ``maximumFrameLength`` among them (offsets are 16-bit). Transparent:
+    /// see ``parse(_:length:into:)``.
     @_transparent
     public func parseCommon(_ p: UnsafeRawPointer, length: Int, into out: inout ParsedPacket) -> Bool {
         // Ethernet, then the outer IP header: where UDP starts and where the IP packet ends.
         guard length >= HeaderLength.ethernet &+ HeaderLength.ipv4Minimum &+ HeaderLength.udp &+ GovWire.fixedLength
-                &+ HeaderLength.ipv4Minimum else { return false }
+                &+ HeaderLength.ipv4Minimum, length <= Self.maximumFrameLength else { return false }
         // Fields compared with constants are compared as they lie on the wire (the constant
         // swapped at compile time, the UDP port once per call outside any loop), saving the
         // swap of every packet's field.
@@ -150,7 +155,7 @@ public struct GovParser: Sendable {
         if etherType == EtherType.ipv4.bigEndian {
             // Version 4, IHL 5; UDP; neither MF nor a fragment offset. (The UDP length check
             // below makes the total length at least 96.)
-            guard p.loadByte(at: l3) == 0x45, p.loadByte(at: l3 &+ 9) == IPProtocol.udp,
+            guard p.loadByte(at: l3) == IPv4Header.versionIHLWithoutOptions, p.loadByte(at: l3 &+ 9) == IPProtocol.udp,
                   p.loadBigEndian(at: l3 &+ 6, as: UInt16.self) & 0x3FFF == 0 else { return false }
             let totalLength = Int(p.loadBigEndian(at: l3 &+ 2, as: UInt16.self))
             guard l3 &+ totalLength <= length else { return false }
@@ -197,7 +202,7 @@ public struct GovParser: Sendable {
         case GovWire.nextProtoIPv4:
             // Without options (IHL 5), as nearly every inner header is; one with options
             // takes the general parser. `available` is at least 20 (the UDP check).
-            guard versionIHL == 0x45, Int(p.loadBigEndian(at: inner &+ 2, as: UInt16.self)) == available else {
+            guard versionIHL == IPv4Header.versionIHLWithoutOptions, Int(p.loadBigEndian(at: inner &+ 2, as: UInt16.self)) == available else {
                 return false
             }
             innerVersion = 4
@@ -381,6 +386,9 @@ enum FixedIPv4 {
     @inlinable static var gov: Int { udp &+ HeaderLength.udp }
     @inlinable static var inner: Int { gov &+ GovWire.fixedLength }
     @inlinable static var innerSource: Int { inner &+ 12 }
+    @inlinable static var innerDestination: Int { inner &+ 16 }
+    @inlinable static var innerVersion: UInt8 { 4 }
+    @inlinable static var minimumLength: Int { inner &+ HeaderLength.ipv4Minimum }
     /// Where the second 32 bytes that ``FixedLayout`` compares start: right after the first.
     @inlinable static var window: Int { 32 }
 }
@@ -395,9 +403,12 @@ enum FixedIPv6 {
     @inlinable static var gov: Int { udp &+ HeaderLength.udp }
     @inlinable static var inner: Int { gov &+ GovWire.fixedLength }
     @inlinable static var innerSource: Int { inner &+ 8 }
-    /// Where the second 32 bytes that ``FixedLayout`` compares start: the UDP port to the
-    /// header's constraints.
-    @inlinable static var window: Int { 50 }
+    @inlinable static var innerDestination: Int { inner &+ 24 }
+    @inlinable static var innerVersion: UInt8 { 6 }
+    @inlinable static var minimumLength: Int { inner &+ HeaderLength.ipv6 }
+    /// Where the second 32 bytes that ``FixedLayout`` compares start: 32 bytes that end with
+    /// the header's constraints, and so hold the UDP port and the header's first bytes too.
+    @inlinable static var window: Int { gov &+ GovWire.Offset.constraints &+ 4 &- 32 }
 }
 
 /// The fixed bits of a layout at fixed offsets, in the frame's first 32 bytes and the 32 at
@@ -425,13 +436,14 @@ struct FixedLayout: Sendable {
         let ip = HeaderLength.ethernet
         let udp = ipv6 ? FixedIPv6.udp : FixedIPv4.udp
         let gov = ipv6 ? FixedIPv6.gov : FixedIPv4.gov
+        let etherType = ip - 2
         if ipv6 {
-            fix16(12, EtherType.ipv6)
+            fix16(etherType, EtherType.ipv6)
             fix(ip, 0x60, bits: 0xF0)                   // version 6
             fix(ip + 6, IPProtocol.udp)                 // UDP the first next header
         } else {
-            fix16(12, EtherType.ipv4)
-            fix(ip, 0x45)                               // version 4, IHL 5
+            fix16(etherType, EtherType.ipv4)
+            fix(ip, IPv4Header.versionIHLWithoutOptions)
             fix(ip + 6, 0, bits: 0x3F)                  // neither MF nor a fragment offset
             fix(ip + 7, 0)
             fix(ip + 9, IPProtocol.udp)
@@ -454,7 +466,7 @@ struct FixedLayout: Sendable {
     }
 
     /// True when the fixed bits of the 32 bytes at `p` and the 32 at `p + window` have their
-    /// values. The OR of the lanes is one vector test.
+    /// values. Built for x86-64-v3 (the default), the OR of the lanes is one `vptest`.
     @usableFromInline @_transparent
     func matches(_ p: UnsafeRawPointer, window: Int) -> Bool {
         let differ = ((p.loadUnaligned(as: SIMD4<UInt64>.self) ^ expected.0) & mask.0)

@@ -41,7 +41,7 @@ public struct ParsedPacket: Sendable, Equatable {
     /// copied with two wide loads and stores; a stage that reads a field of ``header``
     /// decodes only that field.
     public var headerWire: SIMD4<UInt64>
-    /// The fixed fields (transparent, like the parser's fast path: see ``GovParser/parse(_:length:into:)``).
+    /// The fixed fields (transparent, like the parser's fast paths: see ``GovParser/parse(_:length:into:)``).
     public var header: GovHeader {
         @_transparent get { GovHeader(wire: headerWire) }
         @_transparent set { headerWire = newValue.wire }
@@ -71,7 +71,7 @@ public struct ParsedPacket: Sendable, Equatable {
         innerDestinationOffset = 0
     }
 
-    /// Every field, as the parser's fast path sets them at once.
+    /// Every field, as the parser's fast paths set them at once.
     @inlinable
     init(drop: DropReason?, carrier: Carrier, hasVLAN: Bool, vlanID: UInt16, l3Offset: UInt16, udpOffset: UInt16,
          govOffset: UInt16, govLength: UInt16, innerOffset: UInt16, packetEnd: UInt16, headerWire: SIMD4<UInt64>,

@@ -75,6 +75,12 @@ public enum IPProtocol {
     @inlinable public static var esp: UInt8 { 50 }
 }
 
+/// IPv4 (RFC 791).
+public enum IPv4Header {
+    /// The first byte of an IPv4 header without options: version 4, IHL 5.
+    @inlinable public static var versionIHLWithoutOptions: UInt8 { 0x45 }
+}
+
 /// Fixed header lengths (IEEE 802.3, 802.1Q; RFC 791, 8200, 768).
 public enum HeaderLength {
     @inlinable public static var ethernet: Int { 14 }
