@@ -33,9 +33,9 @@ extension GovernPipeline {
             // parser's maximum: no clamping needed.
             let length = mbufDataLength(m)
             if parser.parseFixedIPv4(frame, length: length, into: &b.parsed[i]) {
-                gather(i, frame, b, filter, mac, &run, at: .fixedIPv4)
+                gather(i, frame, b, filter, mac, &run, at: HeaderPlace(FixedIPv4.self))
             } else if parser.parseFixedIPv6(frame, length: length, into: &b.parsed[i]) {
-                gather(i, frame, b, filter, mac, &run, at: .fixedIPv6)
+                gather(i, frame, b, filter, mac, &run, at: HeaderPlace(FixedIPv6.self))
             } else if parser.parseCommon(frame, length: length, into: &b.parsed[i]) {
                 gather(i, frame, b, filter, mac, &run, at: HeaderPlace(b.parsed[i]))
             } else {
@@ -131,23 +131,12 @@ struct HeaderPlace {
         innerVersion = parsed.innerVersion
     }
 
+    /// The constants of a layout at fixed offsets.
     @inline(__always)
-    init(gov: Int, innerSource: Int, innerVersion: UInt8) {
-        self.gov = gov
-        self.innerSource = innerSource
-        self.innerVersion = innerVersion
-    }
-
-    static var fixedIPv4: HeaderPlace {
-        @inline(__always) get {
-            HeaderPlace(gov: FixedIPv4.gov, innerSource: FixedIPv4.innerSource, innerVersion: FixedIPv4.innerVersion)
-        }
-    }
-
-    static var fixedIPv6: HeaderPlace {
-        @inline(__always) get {
-            HeaderPlace(gov: FixedIPv6.gov, innerSource: FixedIPv6.innerSource, innerVersion: FixedIPv6.innerVersion)
-        }
+    init<L: FixedOffsets>(_: L.Type) {
+        gov = L.gov
+        innerSource = L.innerSource
+        innerVersion = L.innerVersion
     }
 }
 

@@ -28,8 +28,8 @@ public struct GovParser: Sendable {
 
     public init(udpPort: UInt16 = GovWire.udpPort) {
         self.udpPort = udpPort
-        fixedIPv4 = FixedLayout(ipv6: false, udpPort: udpPort)
-        fixedIPv6 = FixedLayout(ipv6: true, udpPort: udpPort)
+        fixedIPv4 = FixedLayout(FixedIPv4.self, udpPort: udpPort)
+        fixedIPv6 = FixedLayout(FixedIPv6.self, udpPort: udpPort)
     }
 
     /// Parses the frame of `length` bytes at `frame`.
@@ -77,51 +77,42 @@ public struct GovParser: Sendable {
 
     // MARK: - Fast paths
 
-    /// The layout of nearly every packet over IPv4, at ``FixedIPv4``'s offsets: its fixed bits
-    /// tested by two masked compares (``FixedLayout``), then the hop budget, the inner header's
-    /// first byte and the three length fields, each of which must say that its packet fills
-    /// the frame. Writes the same result as the general parser and returns true; returns
-    /// false, writing nothing, for anything else (``parseCommon(_:length:into:)`` and the
-    /// general parser then decide). A `length` above ``maximumFrameLength`` is refused here
-    /// (the general parser reads such a frame as its first 65535 bytes); the compiler drops
-    /// that test where `length` comes from a 16-bit field. Transparent: see
-    /// ``parse(_:length:into:)``.
+    /// The layout of nearly every packet over IPv4, at ``FixedIPv4``'s offsets (see
+    /// ``parseFixed(_:_:_:length:into:)``). Transparent: see ``parse(_:length:into:)``.
     @_transparent
     public func parseFixedIPv4(_ p: UnsafeRawPointer, length: Int, into out: inout ParsedPacket) -> Bool {
-        typealias L = FixedIPv4
-        // At least 110 bytes: the reads below stay inside the frame, and the inner packet
-        // filling the rest is at least an IPv4 header long.
-        guard length >= L.minimumLength, length <= Self.maximumFrameLength, fixedIPv4.matches(p, window: L.window),
-              p.loadByte(at: L.gov &+ GovWire.Offset.hopBudget) != 0,
-              p.loadByte(at: L.inner) == IPv4Header.versionIHLWithoutOptions,
-              Int(p.loadBigEndian(at: L.ip &+ 2, as: UInt16.self)) == length &- L.ip,
-              Int(p.loadBigEndian(at: L.udp &+ 4, as: UInt16.self)) == length &- L.udp,
-              Int(p.loadBigEndian(at: L.inner &+ 2, as: UInt16.self)) == length &- L.inner else { return false }
-        out = ParsedPacket(
-            drop: nil, carrier: .udpIPv4, hasVLAN: false, vlanID: 0, l3Offset: UInt16(L.ip), udpOffset: UInt16(L.udp),
-            govOffset: UInt16(L.gov), govLength: UInt16(GovWire.fixedLength), innerOffset: UInt16(L.inner),
-            packetEnd: UInt16(truncatingIfNeeded: length),
-            headerWire: (p + L.gov).loadUnaligned(as: SIMD4<UInt64>.self), innerVersion: L.innerVersion,
-            innerSourceOffset: UInt16(L.innerSource), innerDestinationOffset: UInt16(L.innerDestination))
-        return true
+        parseFixed(FixedIPv4.self, fixedIPv4, p, length: length, into: &out)
     }
 
-    /// The same for the IPv6 layout at ``FixedIPv6``'s offsets: its fixed bits, the hop budget,
-    /// the inner header's version, and the three lengths (outer payload, UDP, inner payload),
-    /// each filling the frame.
+    /// The layout of nearly every packet over IPv6, at ``FixedIPv6``'s offsets (see
+    /// ``parseFixed(_:_:_:length:into:)``). Transparent: see ``parse(_:length:into:)``.
     @_transparent
     public func parseFixedIPv6(_ p: UnsafeRawPointer, length: Int, into out: inout ParsedPacket) -> Bool {
-        typealias L = FixedIPv6
-        guard length >= L.minimumLength, length <= Self.maximumFrameLength, fixedIPv6.matches(p, window: L.window),
+        parseFixed(FixedIPv6.self, fixedIPv6, p, length: length, into: &out)
+    }
+
+    /// A layout at fixed offsets: its fixed bits tested by two masked compares (`fixed`, built
+    /// for `L`), then the hop budget, the inner header's version and the three length fields,
+    /// each of which must say that its packet fills the frame. Writes the same result as the
+    /// general parser and returns true; returns false, writing nothing, for anything else
+    /// (``parseCommon(_:length:into:)`` and the general parser then decide). A `length` above
+    /// ``maximumFrameLength`` is refused here (the general parser reads such a frame as its
+    /// first 65535 bytes); the compiler drops that test where `length` comes from a 16-bit
+    /// field. `L`'s minimum length keeps every read inside the frame and the inner packet at
+    /// least a header long.
+    @usableFromInline @_transparent
+    func parseFixed<L: FixedOffsets>(_: L.Type, _ fixed: FixedLayout, _ p: UnsafeRawPointer, length: Int,
+                                     into out: inout ParsedPacket) -> Bool {
+        guard length >= L.minimumLength, length <= Self.maximumFrameLength, fixed.matches(p, window: L.window),
               p.loadByte(at: L.gov &+ GovWire.Offset.hopBudget) != 0,
-              p.loadByte(at: L.inner) >> 4 == 6,
-              Int(p.loadBigEndian(at: L.ip &+ 4, as: UInt16.self)) == length &- L.udp,
+              p.loadByte(at: L.inner) & L.innerFirstByteMask == L.innerFirstByte,
+              Int(p.loadBigEndian(at: L.outerLengthField, as: UInt16.self)) == length &- L.outerLengthStart,
               Int(p.loadBigEndian(at: L.udp &+ 4, as: UInt16.self)) == length &- L.udp,
-              Int(p.loadBigEndian(at: L.inner &+ 4, as: UInt16.self)) == length &- (L.inner &+ HeaderLength.ipv6) else {
+              Int(p.loadBigEndian(at: L.innerLengthField, as: UInt16.self)) == length &- L.innerLengthStart else {
             return false
         }
         out = ParsedPacket(
-            drop: nil, carrier: .udpIPv6, hasVLAN: false, vlanID: 0, l3Offset: UInt16(L.ip), udpOffset: UInt16(L.udp),
+            drop: nil, carrier: L.carrier, hasVLAN: false, vlanID: 0, l3Offset: UInt16(L.ip), udpOffset: UInt16(L.udp),
             govOffset: UInt16(L.gov), govLength: UInt16(GovWire.fixedLength), innerOffset: UInt16(L.inner),
             packetEnd: UInt16(truncatingIfNeeded: length),
             headerWire: (p + L.gov).loadUnaligned(as: SIMD4<UInt64>.self), innerVersion: L.innerVersion,
@@ -376,38 +367,78 @@ public struct GovParser: Sendable {
     }
 }
 
-/// The IPv4 layout at fixed offsets: Ethernet without a tag, IPv4 without options or
-/// fragmentation, UDP to the governance port, a 48-byte governance header without options,
-/// and an inner IPv4 header without options (``GovParser/parseFixedIPv4(_:length:into:)``).
+/// A layout at fixed offsets (``GovParser/parseFixed(_:_:_:length:into:)``): untagged
+/// Ethernet, the outer IP header, UDP to the governance port, a 48-byte governance header
+/// without options, and the inner IP header, each where the one before ends.
 @usableFromInline
-enum FixedIPv4 {
+protocol FixedOffsets {
+    static var carrier: Carrier { get }
+    static var ip: Int { get }
+    static var udp: Int { get }
+    static var gov: Int { get }
+    static var inner: Int { get }
+    static var innerSource: Int { get }
+    static var innerDestination: Int { get }
+    static var innerVersion: UInt8 { get }
+    /// The inner header's first byte: the bits tested, and their value.
+    static var innerFirstByteMask: UInt8 { get }
+    static var innerFirstByte: UInt8 { get }
+    /// The outer and inner IP length fields, and where in the frame the bytes they count
+    /// start (so that the field equals the frame length less that offset).
+    static var outerLengthField: Int { get }
+    static var outerLengthStart: Int { get }
+    static var innerLengthField: Int { get }
+    static var innerLengthStart: Int { get }
+    /// The shortest frame: the inner header without payload.
+    static var minimumLength: Int { get }
+    /// Where the second 32 bytes that ``FixedLayout`` compares start.
+    static var window: Int { get }
+}
+
+extension FixedOffsets {
     @inlinable static var ip: Int { HeaderLength.ethernet }
-    @inlinable static var udp: Int { ip &+ HeaderLength.ipv4Minimum }
     @inlinable static var gov: Int { udp &+ HeaderLength.udp }
     @inlinable static var inner: Int { gov &+ GovWire.fixedLength }
+}
+
+/// IPv4 without options or fragmentation, and an inner IPv4 header without options.
+@usableFromInline
+enum FixedIPv4: FixedOffsets {
+    @inlinable static var carrier: Carrier { .udpIPv4 }
+    @inlinable static var udp: Int { ip &+ HeaderLength.ipv4Minimum }
     @inlinable static var innerSource: Int { inner &+ 12 }
     @inlinable static var innerDestination: Int { inner &+ 16 }
     @inlinable static var innerVersion: UInt8 { 4 }
+    @inlinable static var innerFirstByteMask: UInt8 { 0xFF }
+    @inlinable static var innerFirstByte: UInt8 { IPv4Header.versionIHLWithoutOptions }
+    /// Total length, counting from the header.
+    @inlinable static var outerLengthField: Int { ip &+ 2 }
+    @inlinable static var outerLengthStart: Int { ip }
+    @inlinable static var innerLengthField: Int { inner &+ 2 }
+    @inlinable static var innerLengthStart: Int { inner }
     @inlinable static var minimumLength: Int { inner &+ HeaderLength.ipv4Minimum }
-    /// Where the second 32 bytes that ``FixedLayout`` compares start: right after the first.
+    /// Right after the first 32 bytes: the UDP header and the governance header's first 22.
     @inlinable static var window: Int { 32 }
 }
 
-/// The IPv6 layout at fixed offsets: Ethernet without a tag, IPv6 with UDP to the governance
-/// port as its next header, a 48-byte governance header without options, and an inner IPv6
-/// header (``GovParser/parseFixedIPv6(_:length:into:)``).
+/// IPv6 with UDP as its first next header, and an inner IPv6 header.
 @usableFromInline
-enum FixedIPv6 {
-    @inlinable static var ip: Int { HeaderLength.ethernet }
+enum FixedIPv6: FixedOffsets {
+    @inlinable static var carrier: Carrier { .udpIPv6 }
     @inlinable static var udp: Int { ip &+ HeaderLength.ipv6 }
-    @inlinable static var gov: Int { udp &+ HeaderLength.udp }
-    @inlinable static var inner: Int { gov &+ GovWire.fixedLength }
     @inlinable static var innerSource: Int { inner &+ 8 }
     @inlinable static var innerDestination: Int { inner &+ 24 }
     @inlinable static var innerVersion: UInt8 { 6 }
+    @inlinable static var innerFirstByteMask: UInt8 { 0xF0 }
+    @inlinable static var innerFirstByte: UInt8 { 0x60 }
+    /// Payload length, counting after the 40-byte header.
+    @inlinable static var outerLengthField: Int { ip &+ 4 }
+    @inlinable static var outerLengthStart: Int { udp }
+    @inlinable static var innerLengthField: Int { inner &+ 4 }
+    @inlinable static var innerLengthStart: Int { inner &+ HeaderLength.ipv6 }
     @inlinable static var minimumLength: Int { inner &+ HeaderLength.ipv6 }
-    /// Where the second 32 bytes that ``FixedLayout`` compares start: 32 bytes that end with
-    /// the header's constraints, and so hold the UDP port and the header's first bytes too.
+    /// The 32 bytes that end with the governance header's constraints, and so hold the UDP
+    /// port and the header's first bytes too.
     @inlinable static var window: Int { gov &+ GovWire.Offset.constraints &+ 4 &- 32 }
 }
 
@@ -420,8 +451,8 @@ struct FixedLayout: Sendable {
     @usableFromInline let expected: (SIMD4<UInt64>, SIMD4<UInt64>)
     @usableFromInline let mask: (SIMD4<UInt64>, SIMD4<UInt64>)
 
-    init(ipv6: Bool, udpPort: UInt16) {
-        let window = ipv6 ? FixedIPv6.window : FixedIPv4.window
+    init<L: FixedOffsets>(_: L.Type, udpPort: UInt16) {
+        let window = L.window
         var expected = [UInt8](repeating: 0, count: window + 32)
         var mask = expected
         func fix(_ offset: Int, _ value: UInt8, bits: UInt8 = 0xFF) {
@@ -433,10 +464,9 @@ struct FixedLayout: Sendable {
             fix(offset, UInt8(value >> 8))
             fix(offset + 1, UInt8(value & 0xFF))
         }
-        let ip = HeaderLength.ethernet
-        let udp = ipv6 ? FixedIPv6.udp : FixedIPv4.udp
-        let gov = ipv6 ? FixedIPv6.gov : FixedIPv4.gov
+        let ip = L.ip, udp = L.udp, gov = L.gov
         let etherType = ip - 2
+        let ipv6 = L.carrier == .udpIPv6
         if ipv6 {
             fix16(etherType, EtherType.ipv6)
             fix(ip, 0x60, bits: 0xF0)                   // version 6
