@@ -146,7 +146,8 @@ public struct GovParser: Sendable {
         if etherType == EtherType.ipv4.bigEndian {
             // Version 4, IHL 5; UDP; neither MF nor a fragment offset. (The UDP length check
             // below makes the total length at least 96.)
-            guard p.loadByte(at: l3) == IPv4Header.versionIHLWithoutOptions, p.loadByte(at: l3 &+ 9) == IPProtocol.udp,
+            guard p.loadByte(at: l3) == IPv4Header.versionIHLWithoutOptions,
+                  p.loadByte(at: l3 &+ 9) == IPProtocol.udp,
                   p.loadBigEndian(at: l3 &+ 6, as: UInt16.self) & 0x3FFF == 0 else { return false }
             let totalLength = Int(p.loadBigEndian(at: l3 &+ 2, as: UInt16.self))
             guard l3 &+ totalLength <= length else { return false }
@@ -193,7 +194,8 @@ public struct GovParser: Sendable {
         case GovWire.nextProtoIPv4:
             // Without options (IHL 5), as nearly every inner header is; one with options
             // takes the general parser. `available` is at least 20 (the UDP check).
-            guard versionIHL == IPv4Header.versionIHLWithoutOptions, Int(p.loadBigEndian(at: inner &+ 2, as: UInt16.self)) == available else {
+            guard versionIHL == IPv4Header.versionIHLWithoutOptions,
+                  Int(p.loadBigEndian(at: inner &+ 2, as: UInt16.self)) == available else {
                 return false
             }
             innerVersion = 4
@@ -417,7 +419,8 @@ enum FixedIPv4: FixedOffsets {
     @inlinable static var innerLengthField: Int { inner &+ 2 }
     @inlinable static var innerLengthStart: Int { inner }
     @inlinable static var minimumLength: Int { inner &+ HeaderLength.ipv4Minimum }
-    /// Right after the first 32 bytes: the UDP header and the governance header's first 22.
+    /// Right after the first 32 bytes: the end of the IP header, the UDP header and the
+    /// governance header's first 22 bytes.
     @inlinable static var window: Int { 32 }
 }
 
