@@ -105,7 +105,7 @@ public struct GovParser: Sendable {
                                      into out: inout ParsedPacket) -> Bool {
         guard length >= L.minimumLength, length <= Self.maximumFrameLength, fixed.matches(p, window: L.window),
               p.loadByte(at: L.gov &+ GovWire.Offset.hopBudget) != 0,
-              p.loadByte(at: L.inner) & L.innerFirstByteMask == L.innerFirstByte,
+              p.loadByte(at: L.inner) & L.versionByteMask == L.versionByte,
               Int(p.loadBigEndian(at: L.outerLengthField, as: UInt16.self)) == length &- L.outerLengthStart,
               Int(p.loadBigEndian(at: L.udp &+ 4, as: UInt16.self)) == length &- L.udp,
               Int(p.loadBigEndian(at: L.innerLengthField, as: UInt16.self)) == length &- L.innerLengthStart else {
@@ -382,9 +382,15 @@ protocol FixedOffsets {
     static var innerSource: Int { get }
     static var innerDestination: Int { get }
     static var innerVersion: UInt8 { get }
-    /// The inner header's first byte: the bits tested, and their value.
-    static var innerFirstByteMask: UInt8 { get }
-    static var innerFirstByte: UInt8 { get }
+    /// The outer EtherType, the offset of the outer protocol (IPv6: next header) field, and
+    /// the governance header's `next_proto`.
+    static var etherType: UInt16 { get }
+    static var protocolField: Int { get }
+    static var nextProto: UInt8 { get }
+    /// The first byte of the outer and of the inner IP header (the same family): the bits
+    /// tested, and their value.
+    static var versionByteMask: UInt8 { get }
+    static var versionByte: UInt8 { get }
     /// The outer and inner IP length fields, and where in the frame the bytes they count
     /// start (so that the field equals the frame length less that offset).
     static var outerLengthField: Int { get }
@@ -411,8 +417,12 @@ enum FixedIPv4: FixedOffsets {
     @inlinable static var innerSource: Int { inner &+ 12 }
     @inlinable static var innerDestination: Int { inner &+ 16 }
     @inlinable static var innerVersion: UInt8 { 4 }
-    @inlinable static var innerFirstByteMask: UInt8 { 0xFF }
-    @inlinable static var innerFirstByte: UInt8 { IPv4Header.versionIHLWithoutOptions }
+    @inlinable static var etherType: UInt16 { EtherType.ipv4 }
+    @inlinable static var protocolField: Int { ip &+ 9 }
+    @inlinable static var nextProto: UInt8 { GovWire.nextProtoIPv4 }
+    /// Version 4, IHL 5.
+    @inlinable static var versionByteMask: UInt8 { 0xFF }
+    @inlinable static var versionByte: UInt8 { IPv4Header.versionIHLWithoutOptions }
     /// Total length, counting from the header.
     @inlinable static var outerLengthField: Int { ip &+ 2 }
     @inlinable static var outerLengthStart: Int { ip }
@@ -432,8 +442,12 @@ enum FixedIPv6: FixedOffsets {
     @inlinable static var innerSource: Int { inner &+ 8 }
     @inlinable static var innerDestination: Int { inner &+ 24 }
     @inlinable static var innerVersion: UInt8 { 6 }
-    @inlinable static var innerFirstByteMask: UInt8 { 0xF0 }
-    @inlinable static var innerFirstByte: UInt8 { 0x60 }
+    @inlinable static var etherType: UInt16 { EtherType.ipv6 }
+    @inlinable static var protocolField: Int { ip &+ 6 }
+    @inlinable static var nextProto: UInt8 { GovWire.nextProtoIPv6 }
+    /// Version 6.
+    @inlinable static var versionByteMask: UInt8 { 0xF0 }
+    @inlinable static var versionByte: UInt8 { 0x60 }
     /// Payload length, counting after the 40-byte header.
     @inlinable static var outerLengthField: Int { ip &+ 4 }
     @inlinable static var outerLengthStart: Int { udp }
@@ -467,24 +481,18 @@ struct FixedLayout: Sendable {
             fix(offset, UInt8(value >> 8))
             fix(offset + 1, UInt8(value & 0xFF))
         }
-        let ip = L.ip, udp = L.udp, gov = L.gov
-        let etherType = ip - 2
-        let ipv6 = L.carrier == .udpIPv6
-        if ipv6 {
-            fix16(etherType, EtherType.ipv6)
-            fix(ip, 0x60, bits: 0xF0)                   // version 6
-            fix(ip + 6, IPProtocol.udp)                 // UDP the first next header
-        } else {
-            fix16(etherType, EtherType.ipv4)
-            fix(ip, IPv4Header.versionIHLWithoutOptions)
-            fix(ip + 6, 0, bits: 0x3F)                  // neither MF nor a fragment offset
+        let ip = L.ip, gov = L.gov
+        fix16(ip - 2, L.etherType)
+        fix(ip, L.versionByte, bits: L.versionByteMask)
+        fix(L.protocolField, IPProtocol.udp)
+        if L.carrier == .udpIPv4 {                      // neither MF nor a fragment offset
+            fix(ip + 6, 0, bits: 0x3F)
             fix(ip + 7, 0)
-            fix(ip + 9, IPProtocol.udp)
         }
-        fix16(udp + 2, udpPort)
+        fix16(L.udp + 2, udpPort)
         fix(gov + GovWire.Offset.verFlags, GovWire.version << 4)   // version, reserved nibble 0
         fix(gov + GovWire.Offset.hdrLen, GovWire.minimumHdrLen)   // no options
-        fix(gov + GovWire.Offset.nextProto, ipv6 ? GovWire.nextProtoIPv6 : GovWire.nextProtoIPv4)
+        fix(gov + GovWire.Offset.nextProto, L.nextProto)
         for k in 0..<4 {                                // no reserved constraint bit
             fix(gov + GovWire.Offset.constraints + k, 0,
                 bits: UInt8(truncatingIfNeeded: Constraints.reservedMask >> (24 - 8 * k)))
