@@ -10,7 +10,7 @@ import XCTest
 /// verify check; from two ingress ports with different audit ports) go through one
 /// pipeline in bursts of 32, and each again alone through a new pipeline. Verdict, egress, flags, audit port, policy position, bytes out and the
 /// per-policy counters must agree, and the run must reach every decision the tuple makes.
-/// The bursts go through `decide` untimed (classify and act in one walk), the single
+/// The bursts go through `decide` untimed (verify, classify and act in one walk), the single
 /// packets with stage timing (every stage a walk of its own), so the two paths are
 /// compared too.
 final class DecisionCacheTests: XCTestCase {
@@ -125,6 +125,93 @@ final class DecisionCacheTests: XCTestCase {
         XCTAssertEqual(cdpdk_mempool_in_use(pool), 0)
     }
 
+    /// Timed apart, the stages take the packets in the order of the untimed walk: those the
+    /// verify stage passes (the ones the revocation filter could not rule out after the
+    /// others), then those that arrived ungoverned, passed or pushed. A meter shared by
+    /// governed and pushed packets, given fewer packets per burst than they bring, turns red
+    /// part-way through every burst, at the same packet only if the order is the same. Bursts
+    /// mixing every kind go through two pipelines, one timed, on the same clock; verdicts,
+    /// egress, flags, bytes out and per-policy counters must agree.
+    func testTimedStagesTakeThePacketsInTheUntimedOrder() throws {
+        try XCTSkipUnless(TestEAL.ready, "EAL initialisation failed (needs root)")
+        let pool = try XCTUnwrap(cdpdk_pktmbuf_pool_create("order_pool", 1023, 0, cdpdk_socket_id()))
+        defer { cdpdk_mempool_free(pool) }
+        let portIDs: [String: UInt16] = ["in": 0, "out": 1, "gw": 2, "legacy": 3]
+        let rateClass1: UInt32 = 1 << 8
+        let revoked = (0..<64).map { UInt64(5000 + $0 * 3) }
+        let config = NodeConfig(
+            settings: NodeSettings(localAuthority: LocalAuthority(authorityName: "gw", authorityID: 9, keyEpoch: 1,
+                                                                  key: KeyMaterial(bytes: keyB)!)),
+            ports: [PortConfig(name: "in", device: .index(0), boundary: .internal, ungoverned: .pass(egressPort: "legacy")),
+                    PortConfig(name: "out", device: .index(1), boundary: .internal),
+                    PortConfig(name: "gw", device: .index(2), boundary: .gateway, ungoverned: .push),
+                    PortConfig(name: "legacy", device: .index(3), boundary: .legacy)],
+            authorities: [AuthorityConfig(name: "a", authorityID: 7, keys: [1: KeyMaterial(bytes: keyA)!], scopes: .all,
+                                          maxTrustLevel: 255, routeClasses: .all, maxLifetimeSeconds: 86_400)],
+            policies: [ScopePolicy(name: "metered", scopeID: 100, routeClass: 1, action: .forward(egressPort: "out"),
+                                   meters: [RateMeter(rateClass: 1, unit: .packets, committedRate: 10, burst: 40)]),
+                       ScopePolicy(name: "plain", scopeID: 101, routeClass: 1, action: .forward(egressPort: "out"))],
+            revoked: revoked,
+            gatewaySelectors: [GatewaySelector(name: "all", push: PushedCapability(
+                scopeID: 100, routeClass: 1, trustLevel: 50, constraints: rateClass1, lifetimeSeconds: 600, capabilityID: 77))])
+        let tables = try GovernTables(config: config, portID: { portIDs[$0] })
+
+        var random = SeededRandom(seed: 0x6f72_6465)
+        var bursts: [(frames: [[UInt8]], ingress: UInt16)] = []
+        for n in 0..<24 {
+            let ingress: UInt16 = n % 2 == 0 ? 0 : 2
+            var frames: [[UInt8]] = []
+            for k in 0..<32 {
+                var spec = FrameSpec()
+                spec.innerSource = IPAddress(10, 1, UInt8(n), UInt8(k))
+                let kind = random.next() % 8
+                if kind == 0 {
+                    frames.append(try FrameBuilder.plain(spec))          // passed on "in", pushed on "gw"
+                    continue
+                }
+                var fields = GovFields()
+                fields.scope = ScopeID(kind < 5 ? 100 : 101)
+                fields.routeClass = RouteClass(1)
+                fields.trust = TrustLevel(50)
+                fields.epoch = KeyEpoch(1)
+                fields.authority = AuthorityID(7)
+                fields.expiry = now + 60
+                fields.capability = CapabilityID(kind == 7 ? revoked[Int(random.next() % 64)] : UInt64(n * 32 + k))
+                fields.constraints = Constraints(rawValue: kind < 5 ? rateClass1 : 0)
+                let forged = kind == 6
+                frames.append(try FrameBuilder.governed(spec, fields: fields, key: CMACKey(bytes: forged ? keyB : keyA)!))
+            }
+            bursts.append((frames, ingress))
+        }
+
+        let untimed = try GovernPipeline(tables: tables)
+        let timed = try GovernPipeline(tables: tables)
+        let stageCycles = StageCycles()
+        var outcomes: [Outcome] = []
+        // One second per burst: 10 packets' worth of the meter, about half of what it is given.
+        for (n, (frames, ingress)) in bursts.enumerated() {
+            let tsc = UInt64(n + 1) * cdpdk_tsc_hz()
+            let a = try run(untimed, frames, ingress: ingress, pool: pool, tsc: tsc)
+            let b = try run(timed, frames, ingress: ingress, pool: pool, stageCycles: stageCycles, tsc: tsc)
+            for k in 0..<frames.count { XCTAssertEqual(a[k], b[k], "packet \(k) of a burst from port \(ingress)") }
+            outcomes += a
+        }
+        let slots = tables.policies.slots * 2
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: untimed.policyCounters, count: slots)),
+                       Array(UnsafeBufferPointer(start: timed.policyCounters, count: slots)))
+
+        // Every kind of packet occurs, and the meter turned red part-way through a burst
+        // that also held pushed packets.
+        func count(_ f: (Outcome) -> Bool) -> Int { outcomes.filter(f).count }
+        XCTAssertGreaterThan(count { $0.verdict == 0 && $0.flags & PacketFlags.passed.rawValue != 0 }, 0, "passed")
+        XCTAssertGreaterThan(count { $0.verdict == 0 && $0.flags & PacketFlags.pushed.rawValue != 0 }, 0, "pushed")
+        XCTAssertGreaterThan(count { $0.verdict == 0 && $0.flags == 0 }, 0, "forwarded governed")
+        for reason in [DropReason.badMAC, .revoked, .rateExceeded] {
+            XCTAssertGreaterThan(count { $0.verdict == reason.rawValue }, 0, reason.name)
+        }
+        XCTAssertEqual(cdpdk_mempool_in_use(pool), 0)
+    }
+
     /// The tuple is exactly header bytes 4..19: changing any of them changes it, changing
     /// any other byte does not.
     func testTupleIsHeaderBytesFourToNineteen() {
@@ -185,8 +272,9 @@ final class DecisionCacheTests: XCTestCase {
         var bytes: [UInt8]
     }
 
+    /// `tsc`: the meters' clock (the time-stamp counter unless given).
     private func run(_ pipeline: GovernPipeline, _ frames: [[UInt8]], ingress: UInt16, pool: OpaquePointer,
-                     stageCycles: StageCycles? = nil) throws -> [Outcome] {
+                     stageCycles: StageCycles? = nil, tsc: UInt64? = nil) throws -> [Outcome] {
         var burst: [Mbuf?] = []
         for frame in frames {
             let m = try XCTUnwrap(cdpdk_mbuf_alloc(pool))
@@ -195,7 +283,7 @@ final class DecisionCacheTests: XCTestCase {
             burst.append(m)
         }
         burst.withUnsafeMutableBufferPointer {
-            pipeline.decide($0.baseAddress!, count: frames.count, ingress: ingress, now: now, tsc: cdpdk_rdtsc(),
+            pipeline.decide($0.baseAddress!, count: frames.count, ingress: ingress, now: now, tsc: tsc ?? cdpdk_rdtsc(),
                             stageCycles: stageCycles)
         }
         // The burst's single egress, which lets the engine send it without grouping: the one

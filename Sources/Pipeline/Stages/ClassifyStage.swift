@@ -7,45 +7,68 @@ extension GovernPipeline {
     static let ipProtocolESP: UInt8 = 50
     static let ipProtocolUDP: UInt8 = 17
 
+    /// The classify stage timed on its own: the packets that passed the verify stage, in the
+    /// order they passed (`verified[0..<verified]`), then those that arrived ungoverned: the
+    /// order of ``verifyClassifyAndActStage``, so that the meters decide alike.
     @inline(__always)
-    func classifyStage(count: Int, ingress: UInt16, tsc: UInt64) {
+    func classifyStage(verified: Int, count: Int, ingress: UInt16, tsc: UInt64) {
         let b = state
         var run = ClassifyRun(single: b.singleEgress)
-        for i in 0..<count where b.verdicts[i] == 0 {
-            _ = classify(i, b, ingress: ingress, tsc: tsc, run: &run)
+        for n in 0..<verified {
+            _ = classify(Int(b.verified[n]), b, flags: [], ingress: ingress, tsc: tsc, run: &run)
+        }
+        if b.ungoverned > 0 {
+            classifyUngoverned(count: count, ingress: ingress, tsc: tsc, run: &run, act: false)
         }
         run.count(into: policyCounters)
         b.singleEgress = run.single
     }
 
-    /// The classify and act stages in one walk of the burst: each packet the classify stage
-    /// lets go is edited at once, its flags still in a register. ``decide`` takes this path
-    /// unless it times the stages apart.
+    /// The verify, classify and act stages in one walk of the burst: each packet the verify
+    /// stage passes is classified, and edited if it goes on, at once. A packet that arrived
+    /// governed has no flags yet, so its tuple's tag and its edit are known without reading
+    /// them. ``decide`` takes this path unless it times the stages apart.
     @inline(__always)
-    func classifyAndActStage(count: Int, ingress: UInt16, tsc: UInt64) {
+    func verifyClassifyAndActStage(count: Int, ingress: UInt16, now: UInt32, tsc: UInt64) {
         let b = state
         var run = ClassifyRun(single: b.singleEgress)
-        for i in 0..<count where b.verdicts[i] == 0 {
-            if let f = classify(i, b, ingress: ingress, tsc: tsc, run: &run) {
+        verifyStage(count: count, now: now) { i in
+            if let f = classify(i, b, flags: [], ingress: ingress, tsc: tsc, run: &run) {
                 act(i, b, f)
             }
         }
+        if b.ungoverned > 0 {
+            classifyUngoverned(count: count, ingress: ingress, tsc: tsc, run: &run, act: true)
+        }
         run.count(into: policyCounters)
         b.singleEgress = run.single
     }
 
-    /// Classifies packet `i` (verdict 0 so far); returns its flags if it goes on, nil if
-    /// it was dropped.
+    /// The packets that arrived ungoverned and go on (passed, or pushed by this gateway), in
+    /// the order of the burst, each edited at once if `act`. Out of line: only bursts with
+    /// such packets come here.
+    @inline(never)
+    func classifyUngoverned(count: Int, ingress: UInt16, tsc: UInt64, run: inout ClassifyRun, act edit: Bool) {
+        let b = state
+        for i in 0..<count where b.verdicts[i] == 0 && !b.flags[i].isDisjoint(with: [.passed, .pushed]) {
+            if let f = classify(i, b, flags: b.flags[i], ingress: ingress, tsc: tsc, run: &run), edit {
+                act(i, b, f)
+            }
+        }
+    }
+
+    /// Classifies packet `i` (verdict 0 so far, flags `f`); returns its flags if it goes on,
+    /// nil if it was dropped.
     @inline(__always)
-    func classify(_ i: Int, _ b: BurstState, ingress: UInt16, tsc: UInt64, run: inout ClassifyRun) -> PacketFlags? {
-        let f = b.flags[i]
+    func classify(_ i: Int, _ b: BurstState, flags f: PacketFlags, ingress: UInt16, tsc: UInt64,
+                  run: inout ClassifyRun) -> PacketFlags? {
         if f.contains(.passed) { return f }
         let (k0, k1) = DecisionCache.tuple(b.parsed[i].headerWire)
         let tag = DecisionCache.tag(ingress: ingress, pushed: f.contains(.pushed))
         // Most packets: the tuple of the packet before, decided plain. The burst's single
         // egress already counts this egress: the first packet of the tuple in this burst
         // went through classifyOther, which sent it there.
-        if run.decision.plain && k0 == run.k0 && k1 == run.k1 && tag == run.tag {
+        if tag == run.plainTag && k0 == run.k0 && k1 == run.k1 {
             b.policyPosition[i] = run.decision.policy
             b.egress[i] = run.decision.egress
             run.forwarded &+= 1
@@ -68,6 +91,7 @@ extension GovernPipeline {
                 run.count(into: policyCounters)
             }
             run.decision = d
+            run.plainTag = d.plain ? tag : 0
         }
         let d = run.decision
         b.policyPosition[i] = d.policy
@@ -119,6 +143,9 @@ struct ClassifyRun {
     /// 0 matches no tuple (a tuple's tag has bit 17 set).
     var tag: UInt32 = 0
     var decision = Decision()
+    /// `tag` when `decision` is plain, else 0: the one compare that sends a packet of the
+    /// last tuple down the fast path also tests that its decision allows it.
+    var plainTag: UInt32 = 0
     var forwarded: UInt64 = 0
     var dropped: UInt64 = 0
     var single: Int32

@@ -79,25 +79,30 @@ public final class GovernPipeline: @unchecked Sendable {
     /// (with an audit copy when `flags[i]` has `.audit`), else its drop reason.
     ///
     /// With `stageCycles` each stage walks the burst on its own between two TSC reads;
-    /// without, the classify and act stages share one walk (``classifyAndActStage``). The
-    /// outcome is the same either way (DecisionCacheTests runs both).
+    /// without, the verify, classify and act stages share one walk
+    /// (``verifyClassifyAndActStage``). The outcome is the same either way: both take the
+    /// packets in the same order (DecisionCacheTests runs both).
     @inline(__always)
     public func decide(_ burst: UnsafeMutablePointer<Mbuf?>, count: Int, ingress: UInt16, now: UInt32, tsc: UInt64,
                        stageCycles: StageCycles?) {
         if let stageCycles {
+            let b = state
             var t0 = readTSC()
             parseStage(burst, count: count, ingress: ingress, now: now)
             var t1 = readTSC(); stageCycles.add(.parse, t1 &- t0); t0 = t1
-            verifyStage(count: count, now: now)
+            var verified = 0
+            verifyStage(count: count, now: now) { i in
+                b.verified[verified] = UInt8(truncatingIfNeeded: i)
+                verified &+= 1
+            }
             t1 = readTSC(); stageCycles.add(.verify, t1 &- t0); t0 = t1
-            classifyStage(count: count, ingress: ingress, tsc: tsc)
+            classifyStage(verified: verified, count: count, ingress: ingress, tsc: tsc)
             t1 = readTSC(); stageCycles.add(.classify, t1 &- t0); t0 = t1
             actStage(count: count)
             t1 = readTSC(); stageCycles.add(.act, t1 &- t0)
         } else {
             parseStage(burst, count: count, ingress: ingress, now: now)
-            verifyStage(count: count, now: now)
-            classifyAndActStage(count: count, ingress: ingress, tsc: tsc)
+            verifyClassifyAndActStage(count: count, ingress: ingress, now: now, tsc: tsc)
         }
     }
 

@@ -8,8 +8,13 @@ import CDPDK
 /// the (authority, epoch) looked up last (``KnownAuthority``); the lookup and the walk before
 /// the MACs are for the others, and a burst without any skips them.
 extension GovernPipeline {
+    /// Verifies the gathered packets and hands each one that passes to `pass`, in the order
+    /// of the burst, at once: the walk that drops the bad MACs goes straight on to the
+    /// classify and act stages (``verifyClassifyAndActStage``), the packet's state still in
+    /// registers. The few packets whose capability id the revocation filter cannot rule out
+    /// follow, after the bulk lookup that clears them.
     @inline(__always)
-    func verifyStage(count: Int, now: UInt32) {
+    func verifyStage(count: Int, now: UInt32, pass: (Int) -> Void) {
         let b = state
         let candidates = b.macCandidates
         if candidates == 0 { return }
@@ -23,8 +28,9 @@ extension GovernPipeline {
         // constant time. The revocation filter rules out almost every capability id of a packet
         // whose MAC verifies; the few it cannot rule out are looked up in one bulk call.
         macBurst.computeAndCompare(count: macs)
-        let revocations = tables.revocations
-        let filter = revocations.filter
+        // The filter's words, not the table: a reference to the table held across `pass`,
+        // which may call out of line, would be retained and released every burst.
+        let filter = tables.revocations.filter
         var revoked = revocationKeys
         revoked.reset()
         var deferred = 0
@@ -38,13 +44,19 @@ extension GovernPipeline {
                 b.authoritySlot[i] = UInt8(truncatingIfNeeded: revoked.slot(for: b.parsed[i].header.capability.rawValue))
                 b.macIndex[deferred] = UInt8(truncatingIfNeeded: i)
                 deferred &+= 1
+                continue
             }
+            pass(i)
         }
         if deferred > 0 {
-            revoked.lookup(in: revocations.hash)
+            revoked.lookup(in: tables.revocations.hash)
             for n in 0..<deferred {
                 let i = Int(b.macIndex[n])
-                if revoked.positions[Int(b.authoritySlot[i])] >= 0 { b.drop(i, .revoked) }
+                if revoked.positions[Int(b.authoritySlot[i])] >= 0 {
+                    b.drop(i, .revoked)
+                } else {
+                    pass(i)
+                }
             }
         }
         revocationKeys = revoked
