@@ -125,20 +125,25 @@ final class DecisionCacheTests: XCTestCase {
         XCTAssertEqual(cdpdk_mempool_in_use(pool), 0)
     }
 
-    /// Timed apart, the stages take the packets in the order of the untimed walk: those the
-    /// verify stage passes (the ones the revocation filter could not rule out after the
-    /// others), then those that arrived ungoverned, passed or pushed. A meter shared by
-    /// governed and pushed packets, given fewer packets per burst than they bring, turns red
-    /// part-way through every burst, at the same packet only if the order is the same. Bursts
-    /// mixing every kind go through two pipelines, one timed, on the same clock; verdicts,
-    /// egress, flags, bytes out and per-policy counters must agree.
-    func testTimedStagesTakeThePacketsInTheUntimedOrder() throws {
+    /// Every packet is classified in the order of its burst, whatever the path: a meter sees
+    /// the packets of a policy in the order they came. The untimed walk hands the packets the
+    /// verify stage passes straight on, up to the first one the revocation filter cannot rule
+    /// out, and leaves the rest, or a whole burst holding packets that arrived ungoverned, to
+    /// be taken in burst order. Bursts mixing valid, forged, revoked, passed and pushed packets
+    /// and packets whose capability id the filter cannot rule out (not revoked) go through
+    /// three pipelines on the same clock: untimed, timed, and untimed one packet at a time
+    /// (where the order cannot change). A meter shared by governed and pushed packets is given
+    /// about half of what they bring in each burst after the first few, so it turns red part-way
+    /// through bursts, at the same packet only if the order is the same. Verdicts, egress,
+    /// flags, bytes out and per-policy counters must agree.
+    func testEveryPathClassifiesInBurstOrder() throws {
         try XCTSkipUnless(TestEAL.ready, "EAL initialisation failed (needs root)")
         let pool = try XCTUnwrap(cdpdk_pktmbuf_pool_create("order_pool", 1023, 0, cdpdk_socket_id()))
         defer { cdpdk_mempool_free(pool) }
         let portIDs: [String: UInt16] = ["in": 0, "out": 1, "gw": 2, "legacy": 3]
         let rateClass1: UInt32 = 1 << 8
-        let revoked = (0..<64).map { UInt64(5000 + $0 * 3) }
+        // Enough revoked ids that the filter cannot rule out some others (0.5% or so).
+        let revoked = (0..<100_000).map { UInt64(1_000_000 + $0 * 7) }
         let config = NodeConfig(
             settings: NodeSettings(localAuthority: LocalAuthority(authorityName: "gw", authorityID: 9, keyEpoch: 1,
                                                                   key: KeyMaterial(bytes: keyB)!)),
@@ -155,60 +160,102 @@ final class DecisionCacheTests: XCTestCase {
             gatewaySelectors: [GatewaySelector(name: "all", push: PushedCapability(
                 scopeID: 100, routeClass: 1, trustLevel: 50, constraints: rateClass1, lifetimeSeconds: 600, capabilityID: 77))])
         let tables = try GovernTables(config: config, portID: { portIDs[$0] })
+        // Ids the filter cannot rule out that are not revoked: deferred to the bulk lookup, then going on.
+        var unruled: [UInt64] = []
+        var id: UInt64 = 1
+        while unruled.count < 16 {
+            if tables.revocations.mayContain(id) && !tables.revocations.contains(id) { unruled.append(id) }
+            id += 1
+        }
 
         var random = SeededRandom(seed: 0x6f72_6465)
         var bursts: [(frames: [[UInt8]], ingress: UInt16)] = []
+        var capabilities: [[UInt64?]] = []
         for n in 0..<24 {
+            // From each port in turn; half the bursts of each without ungoverned packets, so
+            // that the verify stage hands packets straight on.
             let ingress: UInt16 = n % 2 == 0 ? 0 : 2
+            let ungoverned = n / 2 % 2 == 0
             var frames: [[UInt8]] = []
+            var ids: [UInt64?] = []
             for k in 0..<32 {
                 var spec = FrameSpec()
                 spec.innerSource = IPAddress(10, 1, UInt8(n), UInt8(k))
-                let kind = random.next() % 8
+                let kind = ungoverned ? random.next() % 10 : 1 + random.next() % 9
                 if kind == 0 {
                     frames.append(try FrameBuilder.plain(spec))          // passed on "in", pushed on "gw"
+                    ids.append(nil)
                     continue
                 }
                 var fields = GovFields()
-                fields.scope = ScopeID(kind < 5 ? 100 : 101)
+                fields.scope = ScopeID(kind < 6 ? 100 : 101)
                 fields.routeClass = RouteClass(1)
                 fields.trust = TrustLevel(50)
                 fields.epoch = KeyEpoch(1)
                 fields.authority = AuthorityID(7)
                 fields.expiry = now + 60
-                fields.capability = CapabilityID(kind == 7 ? revoked[Int(random.next() % 64)] : UInt64(n * 32 + k))
-                fields.constraints = Constraints(rawValue: kind < 5 ? rateClass1 : 0)
-                let forged = kind == 6
-                frames.append(try FrameBuilder.governed(spec, fields: fields, key: CMACKey(bytes: forged ? keyB : keyA)!))
+                let capability = kind == 5 ? unruled[Int(random.next() % 16)]             // metered, deferred
+                    : kind == 9 ? revoked[Int(random.next() % 100_000)] : UInt64(n * 32 + k)
+                fields.capability = CapabilityID(capability)
+                fields.constraints = Constraints(rawValue: kind < 6 ? rateClass1 : 0)
+                frames.append(try FrameBuilder.governed(spec, fields: fields, key: CMACKey(bytes: kind == 8 ? keyB : keyA)!))
+                ids.append(capability)
             }
             bursts.append((frames, ingress))
+            capabilities.append(ids)
         }
 
         let untimed = try GovernPipeline(tables: tables)
         let timed = try GovernPipeline(tables: tables)
+        let oneByOne = try GovernPipeline(tables: tables)
         let stageCycles = StageCycles()
-        var outcomes: [Outcome] = []
+        var outcomes: [[Outcome]] = []
         // One second per burst: 10 packets' worth of the meter, about half of what it is given.
+        let start = cdpdk_rdtsc()
         for (n, (frames, ingress)) in bursts.enumerated() {
-            let tsc = UInt64(n + 1) * cdpdk_tsc_hz()
+            let tsc = start + UInt64(n) * cdpdk_tsc_hz()
             let a = try run(untimed, frames, ingress: ingress, pool: pool, tsc: tsc)
             let b = try run(timed, frames, ingress: ingress, pool: pool, stageCycles: stageCycles, tsc: tsc)
-            for k in 0..<frames.count { XCTAssertEqual(a[k], b[k], "packet \(k) of a burst from port \(ingress)") }
-            outcomes += a
+            var c: [Outcome] = []
+            for frame in frames { c += try run(oneByOne, [frame], ingress: ingress, pool: pool, tsc: tsc) }
+            for k in 0..<frames.count {
+                XCTAssertEqual(a[k], b[k], "burst \(n) (from port \(ingress)), packet \(k): timed")
+                XCTAssertEqual(a[k], c[k], "burst \(n) (from port \(ingress)), packet \(k): one at a time")
+            }
+            outcomes.append(a)
         }
         let slots = tables.policies.slots * 2
-        XCTAssertEqual(Array(UnsafeBufferPointer(start: untimed.policyCounters, count: slots)),
-                       Array(UnsafeBufferPointer(start: timed.policyCounters, count: slots)))
+        let counters = Array(UnsafeBufferPointer(start: untimed.policyCounters, count: slots))
+        XCTAssertEqual(counters, Array(UnsafeBufferPointer(start: timed.policyCounters, count: slots)))
+        XCTAssertEqual(counters, Array(UnsafeBufferPointer(start: oneByOne.policyCounters, count: slots)))
 
-        // Every kind of packet occurs, and the meter turned red part-way through a burst
-        // that also held pushed packets.
-        func count(_ f: (Outcome) -> Bool) -> Int { outcomes.filter(f).count }
+        // Every kind of packet occurs; deferred packets went on; the meter turned red part-way
+        // through a burst that also held pushed packets.
+        let all = outcomes.flatMap { $0 }
+        func count(_ f: (Outcome) -> Bool) -> Int { all.filter(f).count }
         XCTAssertGreaterThan(count { $0.verdict == 0 && $0.flags & PacketFlags.passed.rawValue != 0 }, 0, "passed")
-        XCTAssertGreaterThan(count { $0.verdict == 0 && $0.flags & PacketFlags.pushed.rawValue != 0 }, 0, "pushed")
-        XCTAssertGreaterThan(count { $0.verdict == 0 && $0.flags == 0 }, 0, "forwarded governed")
+        XCTAssertGreaterThan(count { $0.verdict == 0 && $0.flags & PacketFlags.pushed.rawValue != 0 && $0.egress == 1 }, 0,
+                             "pushed, to out")
         for reason in [DropReason.badMAC, .revoked, .rateExceeded] {
             XCTAssertGreaterThan(count { $0.verdict == reason.rawValue }, 0, reason.name)
         }
+        var deferredForwarded = 0
+        for (outcome, capability) in zip(all, capabilities.flatMap { $0 }) {
+            if outcome.verdict == 0, let capability, unruled.contains(capability) { deferredForwarded += 1 }
+        }
+        XCTAssertGreaterThan(deferredForwarded, 0, "packets the filter could not rule out, forwarded after the lookup")
+        let metered = Int32(tables.policies.positions[0])
+        let split = zip(bursts, outcomes).contains { burst, out in
+            burst.ingress == 2 && out.contains { $0.flags & PacketFlags.pushed.rawValue != 0 }
+                && out.contains { $0.verdict == 0 && $0.policy == metered }
+                && out.contains { $0.verdict == DropReason.rateExceeded.rawValue }
+        }
+        XCTAssertTrue(split, "a burst from the gateway port with pushed packets, green and red")
+        let splitGoverned = outcomes.enumerated().contains { n, out in
+            n / 2 % 2 == 1 && out.contains { $0.verdict == 0 && $0.policy == metered }
+                && out.contains { $0.verdict == DropReason.rateExceeded.rawValue }
+        }
+        XCTAssertTrue(splitGoverned, "a burst of governed packets only, green and red")
         XCTAssertEqual(cdpdk_mempool_in_use(pool), 0)
     }
 

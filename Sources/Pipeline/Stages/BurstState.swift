@@ -31,8 +31,7 @@ public struct BurstState {
         @inline(__always) static var authoritySlot: Int { after(policyPosition, 4 * capacity) }
         @inline(__always) static var filterHash: Int { after(authoritySlot, capacity) }
         @inline(__always) static var macIndex: Int { after(filterHash, 8 * capacity) }
-        @inline(__always) static var verified: Int { after(macIndex, capacity) }
-        @inline(__always) static var summary: Int { after(verified, capacity) }
+        @inline(__always) static var summary: Int { after(macIndex, capacity) }
         @inline(__always) static var size: Int { after(summary, 4 * 4) }
     }
 
@@ -63,9 +62,6 @@ public struct BurstState {
     /// Burst positions of the packets whose MACs are computed: message n of the burst's
     /// ``MACBurst`` is packet `macIndex[n]`'s.
     var macIndex: UnsafeMutablePointer<UInt8> { array(Layout.macIndex, UInt8.self) }
-    /// Burst positions of the packets that passed the verify stage, in the order they passed,
-    /// when the stages are timed apart: the order in which the classify stage takes them.
-    var verified: UnsafeMutablePointer<UInt8> { array(Layout.verified, UInt8.self) }
     /// [0]: ``singleEgress``; [1]: ``macCandidates``; [2]: ``drops``; [3]: ``ungoverned``.
     var summary: UnsafeMutablePointer<Int32> { array(Layout.summary, Int32.self) }
 
@@ -90,7 +86,6 @@ public struct BurstState {
         authoritySlot.initialize(repeating: 0, count: n)
         filterHash.initialize(repeating: 0, count: n)
         macIndex.initialize(repeating: 0, count: n)
-        verified.initialize(repeating: 0, count: n)
         summary.initialize(repeating: 0, count: 4)
     }
 
@@ -111,8 +106,8 @@ public struct BurstState {
     }
 
     /// Packets the parse stage let go that arrived ungoverned (passed, or pushed by this
-    /// gateway). The verify stage does not see them; the classify stage takes them after the
-    /// packets that passed it.
+    /// gateway). The verify stage does not see them, so in a burst that holds any it hands no
+    /// packet straight on to the classify stage (``GovernPipeline/verifyStage(count:now:pass:)``).
     var ungoverned: Int {
         get { Int(summary[3]) }
         nonmutating set { summary[3] = Int32(truncatingIfNeeded: newValue) }

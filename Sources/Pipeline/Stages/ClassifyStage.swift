@@ -7,18 +7,13 @@ extension GovernPipeline {
     static let ipProtocolESP: UInt8 = 50
     static let ipProtocolUDP: UInt8 = 17
 
-    /// The classify stage timed on its own: the packets that passed the verify stage, in the
-    /// order they passed (`verified[0..<verified]`), then those that arrived ungoverned: the
-    /// order of ``verifyClassifyAndActStage``, so that the meters decide alike.
+    /// The classify stage timed on its own: every packet still going, in burst order.
     @inline(__always)
-    func classifyStage(verified: Int, count: Int, ingress: UInt16, tsc: UInt64) {
+    func classifyStage(count: Int, ingress: UInt16, tsc: UInt64) {
         let b = state
         var run = ClassifyRun(single: b.singleEgress)
-        for n in 0..<verified {
-            _ = classify(Int(b.verified[n]), b, flags: [], ingress: ingress, tsc: tsc, run: &run)
-        }
-        if b.ungoverned > 0 {
-            classifyUngoverned(count: count, ingress: ingress, tsc: tsc, run: &run, act: false)
+        for i in 0..<count where b.verdicts[i] == 0 {
+            _ = classify(i, b, flags: b.flags[i], ingress: ingress, tsc: tsc, run: &run)
         }
         run.count(into: policyCounters)
         b.singleEgress = run.single
@@ -26,32 +21,36 @@ extension GovernPipeline {
 
     /// The verify, classify and act stages in one walk of the burst: each packet the verify
     /// stage passes is classified, and edited if it goes on, at once. A packet that arrived
-    /// governed has no flags yet, so its tuple's tag and its edit are known without reading
-    /// them. ``decide`` takes this path unless it times the stages apart.
-    @inline(__always)
+    /// governed has no flags yet, so its tuple's tag is the burst's and its flags need not be
+    /// read. The packets the verify stage leaves (from the first one the revocation filter
+    /// could not rule out, or all in a burst with packets that arrived ungoverned) follow in
+    /// burst order, so that every packet is classified in the order of the burst either way.
+    /// ``decide`` takes this path unless it times the stages apart. A function of its own: the
+    /// walk through the MACs' results does not fit in ``decide``'s registers besides the rest.
+    @inline(never)
     func verifyClassifyAndActStage(count: Int, ingress: UInt16, now: UInt32, tsc: UInt64) {
         let b = state
         var run = ClassifyRun(single: b.singleEgress)
-        verifyStage(count: count, now: now) { i in
+        let rest = verifyStage(count: count, now: now) { i in
+            assert(b.flags[i].isEmpty, "a packet that arrived governed has no flags before the classify stage")
             if let f = classify(i, b, flags: [], ingress: ingress, tsc: tsc, run: &run) {
                 act(i, b, f)
             }
         }
-        if b.ungoverned > 0 {
-            classifyUngoverned(count: count, ingress: ingress, tsc: tsc, run: &run, act: true)
+        if rest < count {
+            classifyAndAct(from: rest, count: count, ingress: ingress, tsc: tsc, run: &run)
         }
         run.count(into: policyCounters)
         b.singleEgress = run.single
     }
 
-    /// The packets that arrived ungoverned and go on (passed, or pushed by this gateway), in
-    /// the order of the burst, each edited at once if `act`. Out of line: only bursts with
-    /// such packets come here.
+    /// Classifies and edits the packets still going from burst position `start` on, in burst
+    /// order: those the verify stage left. Out of line: most bursts leave none.
     @inline(never)
-    func classifyUngoverned(count: Int, ingress: UInt16, tsc: UInt64, run: inout ClassifyRun, act edit: Bool) {
+    func classifyAndAct(from start: Int, count: Int, ingress: UInt16, tsc: UInt64, run: inout ClassifyRun) {
         let b = state
-        for i in 0..<count where b.verdicts[i] == 0 && !b.flags[i].isDisjoint(with: [.passed, .pushed]) {
-            if let f = classify(i, b, flags: b.flags[i], ingress: ingress, tsc: tsc, run: &run), edit {
+        for i in start..<count where b.verdicts[i] == 0 {
+            if let f = classify(i, b, flags: b.flags[i], ingress: ingress, tsc: tsc, run: &run) {
                 act(i, b, f)
             }
         }

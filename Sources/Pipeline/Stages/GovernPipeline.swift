@@ -1,7 +1,8 @@
 import CDPDK
 
 /// The governed pipeline of one worker lcore: parse -> verify -> classify -> act over a
-/// burst, deciding first and acting second (l3fwd's `l3fwd_em_send_packets`).
+/// burst, every packet decided and edited before the engine sends any (l3fwd's
+/// `l3fwd_em_send_packets`).
 ///
 /// Every per-burst array is allocated here once, before packets flow. Each stage is an
 /// extension in its own file (ParseStage.swift, VerifyStage.swift, ClassifyStage.swift,
@@ -80,23 +81,18 @@ public final class GovernPipeline: @unchecked Sendable {
     ///
     /// With `stageCycles` each stage walks the burst on its own between two TSC reads;
     /// without, the verify, classify and act stages share one walk
-    /// (``verifyClassifyAndActStage``). The outcome is the same either way: both take the
-    /// packets in the same order (DecisionCacheTests runs both).
+    /// (``verifyClassifyAndActStage``). The outcome is the same either way: both classify the
+    /// packets in burst order (DecisionCacheTests runs both).
     @inline(__always)
     public func decide(_ burst: UnsafeMutablePointer<Mbuf?>, count: Int, ingress: UInt16, now: UInt32, tsc: UInt64,
                        stageCycles: StageCycles?) {
         if let stageCycles {
-            let b = state
             var t0 = readTSC()
             parseStage(burst, count: count, ingress: ingress, now: now)
             var t1 = readTSC(); stageCycles.add(.parse, t1 &- t0); t0 = t1
-            var verified = 0
-            verifyStage(count: count, now: now) { i in
-                b.verified[verified] = UInt8(truncatingIfNeeded: i)
-                verified &+= 1
-            }
+            _ = verifyStage(count: count, now: now) { _ in }
             t1 = readTSC(); stageCycles.add(.verify, t1 &- t0); t0 = t1
-            classifyStage(verified: verified, count: count, ingress: ingress, tsc: tsc)
+            classifyStage(count: count, ingress: ingress, tsc: tsc)
             t1 = readTSC(); stageCycles.add(.classify, t1 &- t0); t0 = t1
             actStage(count: count)
             t1 = readTSC(); stageCycles.add(.act, t1 &- t0)

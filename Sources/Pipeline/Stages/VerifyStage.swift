@@ -8,16 +8,22 @@ import CDPDK
 /// the (authority, epoch) looked up last (``KnownAuthority``); the lookup and the walk before
 /// the MACs are for the others, and a burst without any skips them.
 extension GovernPipeline {
-    /// Verifies the gathered packets and hands each one that passes to `pass`, in the order
-    /// of the burst, at once: the walk that drops the bad MACs goes straight on to the
-    /// classify and act stages (``verifyClassifyAndActStage``), the packet's state still in
-    /// registers. The few packets whose capability id the revocation filter cannot rule out
-    /// follow, after the bulk lookup that clears them.
+    /// Verifies the gathered packets and hands each one that passes to `pass` at once, in the
+    /// order of the burst: the walk that drops the bad MACs goes straight on to the classify
+    /// and act stages (``verifyClassifyAndActStage``), the packet's state still in registers.
+    /// The order is kept whole, because a meter sees the packets of a policy in the order it
+    /// is given them: the handing over stops at the first packet whose capability id the
+    /// revocation filter cannot rule out (it waits for the bulk lookup), and never starts in a
+    /// burst that holds packets that arrived ungoverned (the verify stage does not see them).
+    /// Returns where the rest begins: every packet still going from that burst position on is
+    /// left to the caller, to take in burst order; `count` when none is left. A caller that
+    /// times the stages apart hands nothing over and takes every packet afterwards.
     @inline(__always)
-    func verifyStage(count: Int, now: UInt32, pass: (Int) -> Void) {
+    func verifyStage(count: Int, now: UInt32, pass: (Int) -> Void) -> Int {
         let b = state
+        var rest = b.ungoverned > 0 ? 0 : count
         let candidates = b.macCandidates
-        if candidates == 0 { return }
+        if candidates == 0 { return rest }
         let mac = macBurst.view
         var macs = candidates
         if authorityKeys.count > 0 {
@@ -31,35 +37,45 @@ extension GovernPipeline {
         // The filter's words, not the table: a reference to the table held across `pass`,
         // which may call out of line, would be retained and released every burst.
         let filter = tables.revocations.filter
-        var revoked = revocationKeys
-        revoked.reset()
-        var deferred = 0
-        for n in 0..<macs {
-            let i = Int(b.macIndex[n])
-            if mac.equal[n] == 0 {
-                b.drop(i, .badMAC)
-                continue
-            }
-            if filter.mayContain(hash: b.filterHash[i]) {
-                b.authoritySlot[i] = UInt8(truncatingIfNeeded: revoked.slot(for: b.parsed[i].header.capability.rawValue))
-                b.macIndex[deferred] = UInt8(truncatingIfNeeded: i)
-                deferred &+= 1
-                continue
-            }
-            pass(i)
-        }
-        if deferred > 0 {
-            revoked.lookup(in: tables.revocations.hash)
-            for n in 0..<deferred {
+        var n = 0
+        if rest == count {
+            while n < macs {
                 let i = Int(b.macIndex[n])
-                if revoked.positions[Int(b.authoritySlot[i])] >= 0 {
-                    b.drop(i, .revoked)
+                if mac.equal[n] == 0 {
+                    b.drop(i, .badMAC)
+                } else if filter.mayContain(hash: b.filterHash[i]) {
+                    rest = i
+                    break
                 } else {
                     pass(i)
                 }
+                n &+= 1
+            }
+        }
+        // The packets left to the caller: verified only.
+        var revoked = revocationKeys
+        revoked.reset()
+        var deferred = 0
+        while n < macs {
+            let i = Int(b.macIndex[n])
+            if mac.equal[n] == 0 {
+                b.drop(i, .badMAC)
+            } else if filter.mayContain(hash: b.filterHash[i]) {
+                b.authoritySlot[i] = UInt8(truncatingIfNeeded: revoked.slot(for: b.parsed[i].header.capability.rawValue))
+                b.macIndex[deferred] = UInt8(truncatingIfNeeded: i)
+                deferred &+= 1
+            }
+            n &+= 1
+        }
+        if deferred > 0 {
+            revoked.lookup(in: tables.revocations.hash)
+            for k in 0..<deferred {
+                let i = Int(b.macIndex[k])
+                if revoked.positions[Int(b.authoritySlot[i])] >= 0 { b.drop(i, .revoked) }
             }
         }
         revocationKeys = revoked
+        return rest
     }
 
     /// The (authority, epoch) lookup of the packets the parse stage could not resolve, one
