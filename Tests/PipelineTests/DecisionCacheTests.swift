@@ -128,14 +128,15 @@ final class DecisionCacheTests: XCTestCase {
     /// Every packet is classified in the order of its burst, whatever the path: a meter sees
     /// the packets of a policy in the order they came. The untimed walk hands the packets the
     /// verify stage passes straight on, up to the first one the revocation filter cannot rule
-    /// out, and leaves the rest, or a whole burst holding packets that arrived ungoverned, to
-    /// be taken in burst order. Bursts mixing valid, forged, revoked, passed and pushed packets
-    /// and packets whose capability id the filter cannot rule out (not revoked) go through
-    /// three pipelines on the same clock: untimed, timed, and untimed one packet at a time
-    /// (where the order cannot change). A meter shared by governed and pushed packets is given
-    /// about half of what they bring in each burst after the first few, so it turns red part-way
-    /// through bursts, at the same packet only if the order is the same. Verdicts, egress,
-    /// flags, bytes out and per-policy counters must agree.
+    /// out, and leaves the rest, or a whole burst holding packets this gateway pushed, to be
+    /// taken in burst order. Bursts mixing valid packets of two authorities (one of them looked
+    /// up by the verify stage), expired, forged, revoked, passed and pushed packets and packets
+    /// whose capability id the filter cannot rule out (not revoked) go through three pipelines
+    /// on the same clock: untimed, timed, and untimed one packet at a time (where the order
+    /// cannot change). A meter shared by governed and pushed packets is given about half of
+    /// what they bring in each burst after the first few, so it turns red part-way through
+    /// bursts, at the same packet only if the order is the same. Verdicts, egress, flags, bytes
+    /// out and per-policy counters must agree.
     func testEveryPathClassifiesInBurstOrder() throws {
         try XCTSkipUnless(TestEAL.ready, "EAL initialisation failed (needs root)")
         let pool = try XCTUnwrap(cdpdk_pktmbuf_pool_create("order_pool", 1023, 0, cdpdk_socket_id()))
@@ -152,6 +153,8 @@ final class DecisionCacheTests: XCTestCase {
                     PortConfig(name: "gw", device: .index(2), boundary: .gateway, ungoverned: .push),
                     PortConfig(name: "legacy", device: .index(3), boundary: .legacy)],
             authorities: [AuthorityConfig(name: "a", authorityID: 7, keys: [1: KeyMaterial(bytes: keyA)!], scopes: .all,
+                                          maxTrustLevel: 255, routeClasses: .all, maxLifetimeSeconds: 86_400),
+                          AuthorityConfig(name: "b", authorityID: 8, keys: [2: KeyMaterial(bytes: keyB)!], scopes: .all,
                                           maxTrustLevel: 255, routeClasses: .all, maxLifetimeSeconds: 86_400)],
             policies: [ScopePolicy(name: "metered", scopeID: 100, routeClass: 1, action: .forward(egressPort: "out"),
                                    meters: [RateMeter(rateClass: 1, unit: .packets, committedRate: 10, burst: 40)]),
@@ -162,47 +165,57 @@ final class DecisionCacheTests: XCTestCase {
         let tables = try GovernTables(config: config, portID: { portIDs[$0] })
         // Ids the filter cannot rule out that are not revoked: deferred to the bulk lookup, then going on.
         var unruled: [UInt64] = []
-        var id: UInt64 = 1
-        while unruled.count < 16 {
+        for id in UInt64(1)..<2_000_000 where unruled.count < 16 {
             if tables.revocations.mayContain(id) && !tables.revocations.contains(id) { unruled.append(id) }
-            id += 1
         }
+        XCTAssertEqual(unruled.count, 16, "ids the revocation filter cannot rule out")
 
+        /// What a packet of the bursts is.
+        enum Kind: CaseIterable {
+            case ungoverned      // passed on "in", pushed on "gw"
+            case metered         // scope 100, rate class 1, under authority a
+            case meteredB        // the same under authority b: its key is looked up in the verify stage when b is not the key known from the burst before
+            case meteredUnruled  // the same with an id the filter cannot rule out: waits for the bulk lookup, then goes on
+            case expired         // dropped before the MAC, between packets that go on
+            case unmetered       // scope 101
+            case forged          // bad_mac
+            case revoked
+        }
         var random = SeededRandom(seed: 0x6f72_6465)
         var bursts: [(frames: [[UInt8]], ingress: UInt16)] = []
-        var capabilities: [[UInt64?]] = []
+        var kinds: [[Kind]] = []
         for n in 0..<24 {
             // From each port in turn; half the bursts of each without ungoverned packets, so
             // that the verify stage hands packets straight on.
             let ingress: UInt16 = n % 2 == 0 ? 0 : 2
-            let ungoverned = n / 2 % 2 == 0
+            let choices: [Kind] = (n / 2 % 2 == 0 ? [.ungoverned] : []) + [.metered, .metered, .metered, .meteredB,
+                                                                            .meteredUnruled, .expired, .unmetered, .forged, .revoked]
             var frames: [[UInt8]] = []
-            var ids: [UInt64?] = []
+            var burstKinds: [Kind] = []
             for k in 0..<32 {
                 var spec = FrameSpec()
                 spec.innerSource = IPAddress(10, 1, UInt8(n), UInt8(k))
-                let kind = ungoverned ? random.next() % 10 : 1 + random.next() % 9
-                if kind == 0 {
-                    frames.append(try FrameBuilder.plain(spec))          // passed on "in", pushed on "gw"
-                    ids.append(nil)
+                let kind = choices[Int(random.next() % UInt64(choices.count))]
+                burstKinds.append(kind)
+                if kind == .ungoverned {
+                    frames.append(try FrameBuilder.plain(spec))
                     continue
                 }
                 var fields = GovFields()
-                fields.scope = ScopeID(kind < 6 ? 100 : 101)
+                fields.scope = ScopeID(kind == .unmetered ? 101 : 100)
                 fields.routeClass = RouteClass(1)
                 fields.trust = TrustLevel(50)
-                fields.epoch = KeyEpoch(1)
-                fields.authority = AuthorityID(7)
-                fields.expiry = now + 60
-                let capability = kind == 5 ? unruled[Int(random.next() % 16)]             // metered, deferred
-                    : kind == 9 ? revoked[Int(random.next() % 100_000)] : UInt64(n * 32 + k)
-                fields.capability = CapabilityID(capability)
-                fields.constraints = Constraints(rawValue: kind < 6 ? rateClass1 : 0)
-                frames.append(try FrameBuilder.governed(spec, fields: fields, key: CMACKey(bytes: kind == 8 ? keyB : keyA)!))
-                ids.append(capability)
+                fields.epoch = KeyEpoch(kind == .meteredB ? 2 : 1)
+                fields.authority = AuthorityID(kind == .meteredB ? 8 : 7)
+                fields.expiry = kind == .expired ? now - 3600 : now + 60
+                fields.capability = CapabilityID(kind == .meteredUnruled ? unruled[Int(random.next() % 16)]
+                    : kind == .revoked ? revoked[Int(random.next() % 100_000)] : UInt64(n * 32 + k))
+                fields.constraints = Constraints(rawValue: kind == .unmetered ? 0 : rateClass1)
+                let key = kind == .meteredB || kind == .forged ? keyB : keyA
+                frames.append(try FrameBuilder.governed(spec, fields: fields, key: CMACKey(bytes: key)!))
             }
             bursts.append((frames, ingress))
-            capabilities.append(ids)
+            kinds.append(burstKinds)
         }
 
         let untimed = try GovernPipeline(tables: tables)
@@ -239,11 +252,11 @@ final class DecisionCacheTests: XCTestCase {
         for reason in [DropReason.badMAC, .revoked, .rateExceeded] {
             XCTAssertGreaterThan(count { $0.verdict == reason.rawValue }, 0, reason.name)
         }
-        var deferredForwarded = 0
-        for (outcome, capability) in zip(all, capabilities.flatMap { $0 }) {
-            if outcome.verdict == 0, let capability, unruled.contains(capability) { deferredForwarded += 1 }
-        }
-        XCTAssertGreaterThan(deferredForwarded, 0, "packets the filter could not rule out, forwarded after the lookup")
+        let kindOf = kinds.flatMap { $0 }
+        func forwarded(_ kind: Kind) -> Int { zip(all, kindOf).filter { $0.0.verdict == 0 && $0.1 == kind }.count }
+        XCTAssertGreaterThan(forwarded(.meteredUnruled), 0, "packets the filter could not rule out, forwarded after the lookup")
+        XCTAssertGreaterThan(forwarded(.meteredB), 0, "packets of the authority looked up in the verify stage")
+        XCTAssertGreaterThan(count { $0.verdict == DropReason.expired.rawValue }, 0, "expired")
         let metered = Int32(tables.policies.positions[0])
         let split = zip(bursts, outcomes).contains { burst, out in
             burst.ingress == 2 && out.contains { $0.flags & PacketFlags.pushed.rawValue != 0 }

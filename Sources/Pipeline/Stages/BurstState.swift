@@ -62,7 +62,7 @@ public struct BurstState {
     /// Burst positions of the packets whose MACs are computed: message n of the burst's
     /// ``MACBurst`` is packet `macIndex[n]`'s.
     var macIndex: UnsafeMutablePointer<UInt8> { array(Layout.macIndex, UInt8.self) }
-    /// [0]: ``singleEgress``; [1]: ``macCandidates``; [2]: ``drops``; [3]: ``ungoverned``.
+    /// [0]: ``singleEgress``; [1]: ``macCandidates``; [2]: ``drops``; [3]: ``pushed``.
     var summary: UnsafeMutablePointer<Int32> { array(Layout.summary, Int32.self) }
 
     /// `authoritySlot` of a packet the parse stage resolved (``KnownAuthority``).
@@ -105,10 +105,11 @@ public struct BurstState {
         nonmutating set { summary[1] = Int32(truncatingIfNeeded: newValue) }
     }
 
-    /// Packets the parse stage let go that arrived ungoverned (passed, or pushed by this
-    /// gateway). The verify stage does not see them, so in a burst that holds any it hands no
-    /// packet straight on to the classify stage (``GovernPipeline/verifyStage(count:now:pass:)``).
-    var ungoverned: Int {
+    /// Packets the parse stage gave a governance header (this node is their gateway). The
+    /// verify stage does not see them, so in a burst that holds any it hands no packet
+    /// straight on to the classify stage (``GovernPipeline/verifyStage(count:now:pass:)``).
+    /// (A passed packet needs nothing after the parse stage, which sent it.)
+    var pushed: Int {
         get { Int(summary[3]) }
         nonmutating set { summary[3] = Int32(truncatingIfNeeded: newValue) }
     }

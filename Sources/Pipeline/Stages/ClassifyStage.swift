@@ -23,8 +23,9 @@ extension GovernPipeline {
     /// stage passes is classified, and edited if it goes on, at once. A packet that arrived
     /// governed has no flags yet, so its tuple's tag is the burst's and its flags need not be
     /// read. The packets the verify stage leaves (from the first one the revocation filter
-    /// could not rule out, or all in a burst with packets that arrived ungoverned) follow in
-    /// burst order, so that every packet is classified in the order of the burst either way.
+    /// could not rule out, or all in a burst with packets this gateway pushed) follow in burst
+    /// order, so that every packet is classified in the order of the burst either way. (Passed
+    /// packets need nothing here: the parse stage sent them.)
     /// ``decide`` takes this path unless it times the stages apart. A function of its own: the
     /// walk through the MACs' results does not fit in ``decide``'s registers besides the rest.
     @inline(never)

@@ -45,7 +45,7 @@ extension GovernPipeline {
         authorityKeys = run.keys
         b.singleEgress = run.single
         b.macCandidates = run.candidates
-        b.ungoverned = run.ungoverned
+        b.pushed = run.pushed
     }
 
     /// What the verify stage needs of governed packet `i`, gathered while its bytes are in
@@ -111,10 +111,9 @@ extension GovernPipeline {
         case .pass:
             b.flags[i] = .passed
             b.send(i, to: port.passEgress, single: &run.single)
-            run.ungoverned &+= 1
         case .push:
             pushGovernanceHeader(i, ingress: ingress, now: now)
-            if b.verdicts[i] == 0 { run.ungoverned &+= 1 }
+            if b.verdicts[i] == 0 { run.pushed &+= 1 }
         }
     }
 }
@@ -145,7 +144,7 @@ struct HeaderPlace {
 
 /// The parse stage's running state through a burst: the distinct (authority, epoch) keys
 /// left for the verify stage to look up, the packets gathered for the MAC so far, the
-/// packets let go that arrived ungoverned, and the single egress of passed packets.
+/// packets this gateway pushed, and the single egress of passed packets.
 struct ParseRun {
     var keys: DistinctKeys
     let known: KnownAuthority
@@ -154,7 +153,7 @@ struct ParseRun {
     /// The expiries the known authority's packets may carry at `now`.
     let expiries: ExpiryWindow
     var candidates = 0
-    var ungoverned = 0
+    var pushed = 0
     var single = BurstState.noEgress
 
     init(keys: DistinctKeys, known: KnownAuthority, now: UInt32, skew: UInt32) {

@@ -13,15 +13,16 @@ extension GovernPipeline {
     /// and act stages (``verifyClassifyAndActStage``), the packet's state still in registers.
     /// The order is kept whole, because a meter sees the packets of a policy in the order it
     /// is given them: the handing over stops at the first packet whose capability id the
-    /// revocation filter cannot rule out (it waits for the bulk lookup), and never starts in a
-    /// burst that holds packets that arrived ungoverned (the verify stage does not see them).
+    /// revocation filter cannot rule out (it waits for the bulk lookup), and does not start in
+    /// a burst that holds packets this gateway pushed (the verify stage does not see them).
     /// Returns where the rest begins: every packet still going from that burst position on is
     /// left to the caller, to take in burst order; `count` when none is left. A caller that
-    /// times the stages apart hands nothing over and takes every packet afterwards.
+    /// times the stages apart ignores what is handed over and takes every packet afterwards.
     @inline(__always)
     func verifyStage(count: Int, now: UInt32, pass: (Int) -> Void) -> Int {
         let b = state
-        var rest = b.ungoverned > 0 ? 0 : count
+        let handOver = b.pushed == 0
+        var rest = handOver ? count : 0
         let candidates = b.macCandidates
         if candidates == 0 { return rest }
         let mac = macBurst.view
@@ -38,7 +39,7 @@ extension GovernPipeline {
         // which may call out of line, would be retained and released every burst.
         let filter = tables.revocations.filter
         var n = 0
-        if rest == count {
+        if handOver {
             while n < macs {
                 let i = Int(b.macIndex[n])
                 if mac.equal[n] == 0 {
@@ -52,7 +53,7 @@ extension GovernPipeline {
                 n &+= 1
             }
         }
-        // The packets left to the caller: verified only.
+        // From the first packet left to the caller on: the verify stage's checks only.
         var revoked = revocationKeys
         revoked.reset()
         var deferred = 0
