@@ -20,6 +20,8 @@ let runs = 31
 let iterations = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 2000 : 2000
 /// Only the benchmarks whose name contains this text (second argument), e.g. "pipeline".
 let only = CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : ""
+/// Whether the name filter selects the benchmark `name`.
+func selected(_ name: String) -> Bool { only.isEmpty || name.contains(only) }
 
 // MARK: - The malloc counter counts
 
@@ -53,7 +55,7 @@ results.reserveCapacity(16)
 /// Returns false when `only` skipped it.
 @inline(never) @discardableResult
 func measure(_ name: String, packets: Int = burstSize, _ body: () -> Void) -> Bool {
-    if !only.isEmpty && !name.contains(only) { return false }
+    if !selected(name) { return false }
     for _ in 0..<(iterations / 10 + 1) { body() }
     let mallocsBefore = malloc_counter_allocations()
     for run in 0..<runs {
@@ -222,7 +224,7 @@ if let node = BenchNode(name: "govbench") {
     measure("govern engine, 50/50 valid/forged at random") { node.forwardMixed() }
     // The stages timed apart (`--stage-cycles`), one pass of `iterations` bursts; skipped like
     // a measured loop when the name filter does not select it.
-    if only.isEmpty || stagesName.contains(only) {
+    if selected(stagesName) {
         let stages = StageCycles()
         for _ in 0..<iterations {
             node.decide(node.valid, stageCycles: stages)

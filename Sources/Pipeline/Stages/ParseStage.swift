@@ -46,6 +46,9 @@ extension GovernPipeline {
         b.singleEgress = run.single
         b.macCandidates = run.candidates
         b.pushed = run.pushed
+        // Every packet is gathered for the MAC, dropped, passed or pushed: the later stages
+        // (verifyStage's handing over among them) count on it.
+        assert(run.candidates + b.drops + run.passed + run.pushed == count, "a packet the parse stage left unaccounted")
     }
 
     /// What the verify stage needs of governed packet `i`, gathered while its bytes are in
@@ -111,6 +114,7 @@ extension GovernPipeline {
         case .pass:
             b.flags[i] = .passed
             b.send(i, to: port.passEgress, single: &run.single)
+            run.passed &+= 1
         case .push:
             pushGovernanceHeader(i, ingress: ingress, now: now)
             if b.verdicts[i] == 0 { run.pushed &+= 1 }
@@ -144,7 +148,7 @@ struct HeaderPlace {
 
 /// The parse stage's running state through a burst: the distinct (authority, epoch) keys
 /// left for the verify stage to look up, the packets gathered for the MAC so far, the
-/// packets this gateway pushed, and the single egress of passed packets.
+/// packets this gateway pushed and those passed, and the single egress of passed packets.
 struct ParseRun {
     var keys: DistinctKeys
     let known: KnownAuthority
@@ -154,6 +158,7 @@ struct ParseRun {
     let expiries: ExpiryWindow
     var candidates = 0
     var pushed = 0
+    var passed = 0
     var single = BurstState.noEgress
 
     init(keys: DistinctKeys, known: KnownAuthority, now: UInt32, skew: UInt32) {
