@@ -114,9 +114,9 @@ public struct PlainPacket {
             let ihl = Int(frame.loadByte(at: off) & 0x0F) &* 4
             guard frame.loadByte(at: off) >> 4 == 4, ihl >= 20, length >= off &+ ihl else { return nil }
             p.version = 4
-            p.ipProtocol = frame.loadByte(at: off &+ 9)
-            p.sourceOffset = off &+ 12
-            p.destinationOffset = off &+ 16
+            p.ipProtocol = frame.loadByte(at: off &+ IPv4Header.protocolOffset)
+            p.sourceOffset = off &+ IPv4Header.sourceOffset
+            p.destinationOffset = off &+ IPv4Header.destinationOffset
             p.sourceLo = UInt64(frame.loadBigEndian(at: off &+ 12, as: UInt32.self))
             p.destLo = UInt64(frame.loadBigEndian(at: off &+ 16, as: UInt32.self))
             // Only the first fragment carries the ports.
@@ -125,9 +125,9 @@ public struct PlainPacket {
         } else if type == EtherType.ipv6 {
             guard length >= off &+ 40, frame.loadByte(at: off) >> 4 == 6 else { return nil }
             p.version = 6
-            p.ipProtocol = frame.loadByte(at: off &+ 6)
-            p.sourceOffset = off &+ 8
-            p.destinationOffset = off &+ 24
+            p.ipProtocol = frame.loadByte(at: off &+ IPv6Header.nextHeaderOffset)
+            p.sourceOffset = off &+ IPv6Header.sourceOffset
+            p.destinationOffset = off &+ IPv6Header.destinationOffset
             p.sourceHi = frame.loadBigEndian(at: off &+ 8, as: UInt64.self)
             p.sourceLo = frame.loadBigEndian(at: off &+ 16, as: UInt64.self)
             p.destHi = frame.loadBigEndian(at: off &+ 24, as: UInt64.self)

@@ -351,8 +351,8 @@ public struct GovParser: Sendable {
             return .malformedInner
         }
         out.innerVersion = 4
-        out.innerSourceOffset = UInt16(truncatingIfNeeded: inner &+ 12)
-        out.innerDestinationOffset = UInt16(truncatingIfNeeded: inner &+ 16)
+        out.innerSourceOffset = UInt16(truncatingIfNeeded: inner &+ IPv4Header.sourceOffset)
+        out.innerDestinationOffset = UInt16(truncatingIfNeeded: inner &+ IPv4Header.destinationOffset)
         return nil
     }
 
@@ -363,8 +363,8 @@ public struct GovParser: Sendable {
         let payloadLength = Int(p.loadBigEndian(at: inner &+ 4, as: UInt16.self))
         guard HeaderLength.ipv6 &+ payloadLength <= available else { return .malformedInner }
         out.innerVersion = 6
-        out.innerSourceOffset = UInt16(truncatingIfNeeded: inner &+ 8)
-        out.innerDestinationOffset = UInt16(truncatingIfNeeded: inner &+ 24)
+        out.innerSourceOffset = UInt16(truncatingIfNeeded: inner &+ IPv6Header.sourceOffset)
+        out.innerDestinationOffset = UInt16(truncatingIfNeeded: inner &+ IPv6Header.destinationOffset)
         return nil
     }
 }
@@ -414,19 +414,19 @@ extension FixedOffsets {
 enum FixedIPv4: FixedOffsets {
     @inlinable static var carrier: Carrier { .udpIPv4 }
     @inlinable static var udp: Int { ip &+ HeaderLength.ipv4Minimum }
-    @inlinable static var innerSource: Int { inner &+ 12 }
-    @inlinable static var innerDestination: Int { inner &+ 16 }
+    @inlinable static var innerSource: Int { inner &+ IPv4Header.sourceOffset }
+    @inlinable static var innerDestination: Int { inner &+ IPv4Header.destinationOffset }
     @inlinable static var innerVersion: UInt8 { 4 }
     @inlinable static var etherType: UInt16 { EtherType.ipv4 }
-    @inlinable static var protocolField: Int { ip &+ 9 }
+    @inlinable static var protocolField: Int { ip &+ IPv4Header.protocolOffset }
     @inlinable static var nextProto: UInt8 { GovWire.nextProtoIPv4 }
     /// Version 4, IHL 5.
     @inlinable static var versionByteMask: UInt8 { 0xFF }
     @inlinable static var versionByte: UInt8 { IPv4Header.versionIHLWithoutOptions }
     /// Total length, counting from the header.
-    @inlinable static var outerLengthField: Int { ip &+ 2 }
+    @inlinable static var outerLengthField: Int { ip &+ IPv4Header.totalLengthOffset }
     @inlinable static var outerLengthStart: Int { ip }
-    @inlinable static var innerLengthField: Int { inner &+ 2 }
+    @inlinable static var innerLengthField: Int { inner &+ IPv4Header.totalLengthOffset }
     @inlinable static var innerLengthStart: Int { inner }
     @inlinable static var minimumLength: Int { inner &+ HeaderLength.ipv4Minimum }
     /// Right after the first 32 bytes: the end of the IP header, the UDP header and the
@@ -439,19 +439,19 @@ enum FixedIPv4: FixedOffsets {
 enum FixedIPv6: FixedOffsets {
     @inlinable static var carrier: Carrier { .udpIPv6 }
     @inlinable static var udp: Int { ip &+ HeaderLength.ipv6 }
-    @inlinable static var innerSource: Int { inner &+ 8 }
-    @inlinable static var innerDestination: Int { inner &+ 24 }
+    @inlinable static var innerSource: Int { inner &+ IPv6Header.sourceOffset }
+    @inlinable static var innerDestination: Int { inner &+ IPv6Header.destinationOffset }
     @inlinable static var innerVersion: UInt8 { 6 }
     @inlinable static var etherType: UInt16 { EtherType.ipv6 }
-    @inlinable static var protocolField: Int { ip &+ 6 }
+    @inlinable static var protocolField: Int { ip &+ IPv6Header.nextHeaderOffset }
     @inlinable static var nextProto: UInt8 { GovWire.nextProtoIPv6 }
     /// Version 6.
     @inlinable static var versionByteMask: UInt8 { 0xF0 }
-    @inlinable static var versionByte: UInt8 { 0x60 }
+    @inlinable static var versionByte: UInt8 { IPv6Header.versionByte }
     /// Payload length, counting after the 40-byte header.
-    @inlinable static var outerLengthField: Int { ip &+ 4 }
+    @inlinable static var outerLengthField: Int { ip &+ IPv6Header.payloadLengthOffset }
     @inlinable static var outerLengthStart: Int { udp }
-    @inlinable static var innerLengthField: Int { inner &+ 4 }
+    @inlinable static var innerLengthField: Int { inner &+ IPv6Header.payloadLengthOffset }
     @inlinable static var innerLengthStart: Int { inner &+ HeaderLength.ipv6 }
     @inlinable static var minimumLength: Int { inner &+ HeaderLength.ipv6 }
     /// The 32 bytes that end with the governance header's constraints, and so hold the UDP

@@ -75,10 +75,24 @@ public enum IPProtocol {
     @inlinable public static var esp: UInt8 { 50 }
 }
 
-/// IPv4 (RFC 791).
+/// IPv4 (RFC 791): the first byte of a header without options, and where its fields lie.
 public enum IPv4Header {
-    /// The first byte of an IPv4 header without options: version 4, IHL 5.
+    /// Version 4, IHL 5.
     @inlinable public static var versionIHLWithoutOptions: UInt8 { 0x45 }
+    @inlinable public static var totalLengthOffset: Int { 2 }
+    @inlinable public static var protocolOffset: Int { 9 }
+    @inlinable public static var sourceOffset: Int { 12 }
+    @inlinable public static var destinationOffset: Int { 16 }
+}
+
+/// IPv6 (RFC 8200): the version in the first byte, and where the header's fields lie.
+public enum IPv6Header {
+    /// Version 6 in the high nibble (the low one starts the traffic class).
+    @inlinable public static var versionByte: UInt8 { 0x60 }
+    @inlinable public static var payloadLengthOffset: Int { 4 }
+    @inlinable public static var nextHeaderOffset: Int { 6 }
+    @inlinable public static var sourceOffset: Int { 8 }
+    @inlinable public static var destinationOffset: Int { 24 }
 }
 
 /// Fixed header lengths (IEEE 802.3, 802.1Q; RFC 791, 8200, 768).
