@@ -19,10 +19,10 @@ public struct BurstState {
     /// Byte offsets of the arrays in the block, each 64-byte aligned.
     enum Layout {
         @inline(__always) static func after(_ offset: Int, _ bytes: Int) -> Int { lineAligned(offset + bytes) }
-        @inline(__always) static var mbufs: Int { 0 }
+        @inline(__always) static var parsed: Int { 0 }
+        @inline(__always) static var mbufs: Int { after(parsed, MemoryLayout<ParsedPacket>.stride * capacity) }
         @inline(__always) static var frames: Int { after(mbufs, 8 * capacity) }
-        @inline(__always) static var parsed: Int { after(frames, 8 * capacity) }
-        @inline(__always) static var verdicts: Int { after(parsed, MemoryLayout<ParsedPacket>.stride * capacity) }
+        @inline(__always) static var verdicts: Int { after(frames, 8 * capacity) }
         @inline(__always) static var egress: Int { after(verdicts, capacity) }
         @inline(__always) static var flags: Int { after(egress, 2 * capacity) }
         @inline(__always) static var auditEgress: Int { after(flags, capacity) }

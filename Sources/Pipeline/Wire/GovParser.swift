@@ -99,16 +99,17 @@ public struct GovParser: Sendable {
     /// ``maximumFrameLength`` is refused here (the general parser reads such a frame as its
     /// first 65535 bytes); the compiler drops that test where `length` comes from a 16-bit
     /// field. `L`'s minimum length keeps every read inside the frame and the inner packet at
-    /// least a header long.
+    /// least a header long. Between the two bounds, `length` less any offset of the layout fits
+    /// in 16 bits, so each length field is compared as it is, 16 bits wide.
     @usableFromInline @_transparent
     func parseFixed<L: FixedOffsets>(_: L.Type, _ fixed: FixedLayout, _ p: UnsafeRawPointer, length: Int,
                                      into out: inout ParsedPacket) -> Bool {
         guard length >= L.minimumLength, length <= Self.maximumFrameLength, fixed.matches(p, window: L.window),
               p.loadByte(at: L.gov &+ GovWire.Offset.hopBudget) != 0,
               p.loadByte(at: L.inner) & L.versionByteMask == L.versionByte,
-              Int(p.loadBigEndian(at: L.outerLengthField, as: UInt16.self)) == length &- L.outerLengthStart,
-              Int(p.loadBigEndian(at: L.udp &+ 4, as: UInt16.self)) == length &- L.udp,
-              Int(p.loadBigEndian(at: L.innerLengthField, as: UInt16.self)) == length &- L.innerLengthStart else {
+              p.loadBigEndian(at: L.outerLengthField, as: UInt16.self) == UInt16(truncatingIfNeeded: length &- L.outerLengthStart),
+              p.loadBigEndian(at: L.udp &+ 4, as: UInt16.self) == UInt16(truncatingIfNeeded: length &- L.udp),
+              p.loadBigEndian(at: L.innerLengthField, as: UInt16.self) == UInt16(truncatingIfNeeded: length &- L.innerLengthStart) else {
             return false
         }
         out = ParsedPacket(
