@@ -99,17 +99,16 @@ public struct GovParser: Sendable {
     /// ``maximumFrameLength`` is refused here (the general parser reads such a frame as its
     /// first 65535 bytes); the compiler drops that test where `length` comes from a 16-bit
     /// field. `L`'s minimum length keeps every read inside the frame and the inner packet at
-    /// least a header long. Between the two bounds, `length` less any offset of the layout fits
-    /// in 16 bits, so each length field is compared as it is, 16 bits wide.
+    /// least a header long.
     @usableFromInline @_transparent
     func parseFixed<L: FixedOffsets>(_: L.Type, _ fixed: FixedLayout, _ p: UnsafeRawPointer, length: Int,
                                      into out: inout ParsedPacket) -> Bool {
         guard length >= L.minimumLength, length <= Self.maximumFrameLength, fixed.matches(p, window: L.window),
               p.loadByte(at: L.gov &+ GovWire.Offset.hopBudget) != 0,
               p.loadByte(at: L.inner) & L.versionByteMask == L.versionByte,
-              p.loadBigEndian(at: L.outerLengthField, as: UInt16.self) == UInt16(truncatingIfNeeded: length &- L.outerLengthStart),
-              p.loadBigEndian(at: L.udp &+ 4, as: UInt16.self) == UInt16(truncatingIfNeeded: length &- L.udp),
-              p.loadBigEndian(at: L.innerLengthField, as: UInt16.self) == UInt16(truncatingIfNeeded: length &- L.innerLengthStart) else {
+              Self.lengthField(p, at: L.outerLengthField, holds: length &- L.outerLengthStart),
+              Self.lengthField(p, at: L.udp &+ 4, holds: length &- L.udp),
+              Self.lengthField(p, at: L.innerLengthField, holds: length &- L.innerLengthStart) else {
             return false
         }
         out = ParsedPacket(
@@ -119,6 +118,15 @@ public struct GovParser: Sendable {
             headerWire: (p + L.gov).loadUnaligned(as: SIMD4<UInt64>.self), innerVersion: L.innerVersion,
             innerSourceOffset: UInt16(L.innerSource), innerDestinationOffset: UInt16(L.innerDestination))
         return true
+    }
+
+    /// True when the 16-bit length field at `offset` holds `value` (`0..<65536`: the fixed
+    /// layouts' bounds on the frame length keep it there). Compared as the field lies on the
+    /// wire, with `value` swapped to network order, which takes fewer instructions than
+    /// swapping the field.
+    @usableFromInline @_transparent
+    static func lengthField(_ p: UnsafeRawPointer, at offset: Int, holds value: Int) -> Bool {
+        p.loadUnaligned(fromByteOffset: offset, as: UInt16.self) == UInt16(truncatingIfNeeded: value).bigEndian
     }
 
     /// The common layouts, for the frames the fixed layouts leave (padded, or one family
