@@ -102,6 +102,19 @@ let keys = (0..<4).map { _ in CMACKey(bytes: randomBytes(16))! }
 let burst48 = MACBurst(capacity: burstSize)
 let burst64 = MACBurst(capacity: burstSize)
 let burstMixedKeys = MACBurst(capacity: burstSize)
+// Messages that begin alike, as one sender's do (its header's bytes 0-15), so that the burst
+// starts them from the state after their shared first block (gov_cmac_first).
+let burst48Shared = MACBurst(capacity: burstSize)
+let burst64Shared = MACBurst(capacity: burstSize)
+let sharedFirstBlock = randomBytes(16)
+for i in 0..<burstSize {
+    burst48Shared.slot(i).copyMemory(from: sharedFirstBlock + randomBytes(48), byteCount: 64)
+    burst48Shared.blockCounts[i] = 3
+    burst48Shared.keys[i] = keys[0].expanded
+    burst64Shared.slot(i).copyMemory(from: sharedFirstBlock + randomBytes(48), byteCount: 64)
+    burst64Shared.blockCounts[i] = 4
+    burst64Shared.keys[i] = keys[0].expanded
+}
 for i in 0..<burstSize {
     burst48.slot(i).copyMemory(from: randomBytes(64), byteCount: 64)
     burst48.blockCounts[i] = 3
@@ -180,6 +193,8 @@ measure("CMAC 64 B, one at a time (gov_cmac)") {
     }
 }
 measure("CMAC 48 B, burst of 32, 4 keys interleaved") { burstMixedKeys.compute(count: burstSize) }
+measure("CMAC 48 B, burst of 32, one first block") { burst48Shared.compute(count: burstSize) }
+measure("CMAC 64 B, burst of 32, one first block") { burst64Shared.compute(count: burstSize) }
 measure("parse, 128 B IPv4/UDP/GOV/IPv4 frames, returned") {
     parsed.withUnsafeMutableBufferPointer { parsed in
         for i in 0..<burstSize { parsed[i] = parser.parse(frames4 + i &* frameStride, length: frameSize) }

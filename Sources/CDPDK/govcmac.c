@@ -6,7 +6,9 @@
  * 30 dependent rounds. The same unit accepts one or two new rounds per cycle, so the burst
  * path runs GOV_CMAC_LANES independent messages side by side, round by round, and the
  * rounds of the other lanes fill the latency of each; on a CPU with VAES, sixteen lanes in
- * 256-bit registers do two blocks per instruction. See docs/mac.md for measurements.
+ * 256-bit registers do two blocks per instruction. A group of one key whose messages all
+ * begin with the block a gov_cmac_first holds starts one block in, from the state it holds
+ * (govcmac.h). See docs/mac.md for measurements.
  */
 #include "govcmac.h"
 
@@ -164,21 +166,61 @@ GOV_INLINE void lanes_fixed(const gov_cmac_key *const *keys, const uint8_t *msgs
     finish_lanes(s, tags, packet_tags, equal);
 }
 
+/* ---- The first block (gov_cmac_first) ------------------------------------------------- */
+
+/* True when `first` holds key k's state after the first block of the message at msgs. The
+ * key is compared whole, with no branch on any of its bytes; the block is header bytes. */
+GOV_INLINE int first_block_held(const gov_cmac_first *first, const gov_cmac_key *k, const uint8_t *msgs) {
+    if (!first || !first->held) return 0;
+    __m128i diff = _mm_or_si128(_mm_xor_si128(_mm_load_si128((const __m128i *)k->round_keys[0]),
+                                              _mm_load_si128((const __m128i *)first->key)),
+                                _mm_xor_si128(_mm_loadu_si128((const __m128i *)msgs),
+                                              _mm_load_si128((const __m128i *)first->block)));
+    return _mm_testz_si128(diff, diff);
+}
+
+/* first_block_held, and each of the `lanes` messages at msgs begins with that block. */
+GOV_INLINE int first_block_shared(const gov_cmac_first *first, const gov_cmac_key *k, const uint8_t *msgs,
+                                  int lanes) {
+    if (!first_block_held(first, k, msgs)) return 0;
+    __m128i want = _mm_load_si128((const __m128i *)first->block);
+    __m128i diff = _mm_setzero_si128();
+    for (int j = 1; j < lanes; j++)
+        diff = _mm_or_si128(diff, _mm_xor_si128(_mm_loadu_si128((const __m128i *)(msgs + j * GOV_CMAC_MSG_STRIDE)),
+                                                want));
+    return _mm_testz_si128(diff, diff);
+}
+
+/* After a group that did not start from `first`: unless it already holds the first message's
+ * first block under k, fills it with that block and its encryption, a chain of its own that
+ * overlaps the group's. */
+GOV_INLINE void first_block_refill(gov_cmac_first *first, const gov_cmac_key *k, const uint8_t *msgs) {
+    if (!first || first_block_held(first, k, msgs)) return;
+    __m128i block = _mm_loadu_si128((const __m128i *)msgs);
+    _mm_store_si128((__m128i *)first->key, _mm_load_si128((const __m128i *)k->round_keys[0]));
+    _mm_store_si128((__m128i *)first->block, block);
+    _mm_store_si128((__m128i *)first->state, aes_encrypt((const __m128i *)k->round_keys, block));
+    first->held = 1;
+}
+
 /*
  * The common case of lanes_fixed: every lane uses the same key (packets of a burst mostly
- * share authority and epoch). Each round key is loaded once per round for all lanes.
+ * share authority and epoch). Each round key is loaded once per round for all lanes. The
+ * lanes start at block `start` from state `init`: block 0 from zero, or block 1 from the
+ * state `first` holds.
  */
-GOV_INLINE void lanes_fixed_one_key(const gov_cmac_key *k, const uint8_t *msgs, unsigned nb, uint8_t (*tags)[16],
-                                    const uint8_t *const *packet_tags, uint8_t *equal) {
+GOV_INLINE void lanes_one_key_from(const gov_cmac_key *k, const uint8_t *msgs, unsigned start, unsigned nb,
+                                   __m128i init, uint8_t (*tags)[16], const uint8_t *const *packet_tags,
+                                   uint8_t *equal) {
     const __m128i *rk = (const __m128i *)k->round_keys;
     __m128i s[GOV_CMAC_LANES];
-    for (int j = 0; j < GOV_CMAC_LANES; j++) s[j] = _mm_setzero_si128();
-    for (unsigned b = 0; b < nb; b++) {
-        __m128i first = _mm_load_si128(&rk[0]);
-        if (b + 1 == nb) first = _mm_xor_si128(first, _mm_load_si128((const __m128i *)k->k1));
+    for (int j = 0; j < GOV_CMAC_LANES; j++) s[j] = init;
+    for (unsigned b = start; b < nb; b++) {
+        __m128i first_key = _mm_load_si128(&rk[0]);
+        if (b + 1 == nb) first_key = _mm_xor_si128(first_key, _mm_load_si128((const __m128i *)k->k1));
         for (int j = 0; j < GOV_CMAC_LANES; j++) {
             __m128i m = _mm_loadu_si128((const __m128i *)(msgs + j * GOV_CMAC_MSG_STRIDE + 16 * b));
-            s[j] = _mm_xor_si128(_mm_xor_si128(s[j], m), first);
+            s[j] = _mm_xor_si128(_mm_xor_si128(s[j], m), first_key);
         }
         for (int r = 1; r < 10; r++) {
             __m128i key = _mm_load_si128(&rk[r]);
@@ -188,6 +230,16 @@ GOV_INLINE void lanes_fixed_one_key(const gov_cmac_key *k, const uint8_t *msgs, 
         for (int j = 0; j < GOV_CMAC_LANES; j++) s[j] = _mm_aesenclast_si128(s[j], last);
     }
     finish_lanes(s, tags, packet_tags, equal);
+}
+
+GOV_INLINE void lanes_fixed_one_key(const gov_cmac_key *k, const uint8_t *msgs, unsigned nb, uint8_t (*tags)[16],
+                                    const uint8_t *const *packet_tags, uint8_t *equal, gov_cmac_first *first) {
+    if (first_block_shared(first, k, msgs, GOV_CMAC_LANES)) {
+        lanes_one_key_from(k, msgs, 1, nb, _mm_load_si128((const __m128i *)first->state), tags, packet_tags, equal);
+    } else {
+        lanes_one_key_from(k, msgs, 0, nb, _mm_setzero_si128(), tags, packet_tags, equal);
+        first_block_refill(first, k, msgs);
+    }
 }
 
 /*
@@ -205,16 +257,29 @@ GOV_VAES __m256i pair_load(const uint8_t *lo, const uint8_t *hi) {
                                    _mm_loadu_si128((const __m128i *)hi), 1);
 }
 
-GOV_VAES void wide_fixed_one_key(const gov_cmac_key *k, const uint8_t *msgs, unsigned nb, uint8_t (*tags)[16],
-                                 const uint8_t *const *packet_tags, uint8_t *equal) {
+/* first_block_shared for the sixteen messages of a VAES group, two first blocks per compare. */
+GOV_VAES int wide_first_block_shared(const gov_cmac_first *first, const gov_cmac_key *k, const uint8_t *msgs) {
+    if (!first_block_held(first, k, msgs)) return 0;
+    __m256i want = _mm256_broadcastsi128_si256(_mm_load_si128((const __m128i *)first->block));
+    __m256i diff = _mm256_setzero_si256();
+    for (int p = 0; p < GOV_CMAC_WIDE_LANES / 2; p++) {
+        const uint8_t *lo = msgs + (2 * p) * GOV_CMAC_MSG_STRIDE;
+        diff = _mm256_or_si256(diff, _mm256_xor_si256(pair_load(lo, lo + GOV_CMAC_MSG_STRIDE), want));
+    }
+    return _mm256_testz_si256(diff, diff);
+}
+
+GOV_VAES void wide_one_key_from(const gov_cmac_key *k, const uint8_t *msgs, unsigned start, unsigned nb,
+                                __m128i init, uint8_t (*tags)[16], const uint8_t *const *packet_tags,
+                                uint8_t *equal) {
     enum { PAIRS = GOV_CMAC_WIDE_LANES / 2 };
     const __m128i *rk = (const __m128i *)k->round_keys;
     __m256i s[PAIRS];
-    for (int p = 0; p < PAIRS; p++) s[p] = _mm256_setzero_si256();
-    for (unsigned b = 0; b < nb; b++) {
-        __m128i first = _mm_load_si128(&rk[0]);
-        if (b + 1 == nb) first = _mm_xor_si128(first, _mm_load_si128((const __m128i *)k->k1));
-        __m256i first2 = _mm256_broadcastsi128_si256(first);
+    for (int p = 0; p < PAIRS; p++) s[p] = _mm256_broadcastsi128_si256(init);
+    for (unsigned b = start; b < nb; b++) {
+        __m128i first_key = _mm_load_si128(&rk[0]);
+        if (b + 1 == nb) first_key = _mm_xor_si128(first_key, _mm_load_si128((const __m128i *)k->k1));
+        __m256i first2 = _mm256_broadcastsi128_si256(first_key);
         for (int p = 0; p < PAIRS; p++) {
             const uint8_t *lo = msgs + (2 * p) * GOV_CMAC_MSG_STRIDE + 16 * b;
             __m256i m = pair_load(lo, lo + GOV_CMAC_MSG_STRIDE);
@@ -242,18 +307,28 @@ GOV_VAES void wide_fixed_one_key(const gov_cmac_key *k, const uint8_t *msgs, uns
     }
 }
 
+GOV_VAES void wide_fixed_one_key(const gov_cmac_key *k, const uint8_t *msgs, unsigned nb, uint8_t (*tags)[16],
+                                 const uint8_t *const *packet_tags, uint8_t *equal, gov_cmac_first *first) {
+    if (wide_first_block_shared(first, k, msgs)) {
+        wide_one_key_from(k, msgs, 1, nb, _mm_load_si128((const __m128i *)first->state), tags, packet_tags, equal);
+    } else {
+        wide_one_key_from(k, msgs, 0, nb, _mm_setzero_si128(), tags, packet_tags, equal);
+        first_block_refill(first, k, msgs);
+    }
+}
+
 __attribute__((target("avx2,vaes"))) static void wide_fixed_one_key_3(const gov_cmac_key *k, const uint8_t *msgs,
                                                                       uint8_t (*tags)[16],
                                                                       const uint8_t *const *packet_tags,
-                                                                      uint8_t *equal) {
-    wide_fixed_one_key(k, msgs, 3, tags, packet_tags, equal);
+                                                                      uint8_t *equal, gov_cmac_first *first) {
+    wide_fixed_one_key(k, msgs, 3, tags, packet_tags, equal, first);
 }
 
 __attribute__((target("avx2,vaes"))) static void wide_fixed_one_key_4(const gov_cmac_key *k, const uint8_t *msgs,
                                                                       uint8_t (*tags)[16],
                                                                       const uint8_t *const *packet_tags,
-                                                                      uint8_t *equal) {
-    wide_fixed_one_key(k, msgs, 4, tags, packet_tags, equal);
+                                                                      uint8_t *equal, gov_cmac_first *first) {
+    wide_fixed_one_key(k, msgs, 4, tags, packet_tags, equal, first);
 }
 
 /* 1 when the CPU has VAES and AVX2, else 0; -1 until checked (by the first burst of any
@@ -313,7 +388,8 @@ static void lanes_mixed(const gov_cmac_key *const *keys, const uint8_t *msgs, co
  * NULL without packet_tags.
  */
 GOV_INLINE void burst(const gov_cmac_key *const *keys, const uint8_t *msgs, const uint8_t *nblocks,
-                      uint8_t (*tags)[16], const uint8_t *const *packet_tags, uint8_t *equal, unsigned n) {
+                      uint8_t (*tags)[16], const uint8_t *const *packet_tags, uint8_t *equal, unsigned n,
+                      gov_cmac_first *first) {
     unsigned i = 0;
     int wide = __atomic_load_n(&wide_supported, __ATOMIC_RELAXED);
     if (wide < 0) wide = check_wide();
@@ -326,8 +402,8 @@ GOV_INLINE void burst(const gov_cmac_key *const *keys, const uint8_t *msgs, cons
                 const uint8_t *group = msgs + (size_t)i * GOV_CMAC_MSG_STRIDE;
                 const uint8_t *const *pt = packet_tags ? packet_tags + i : NULL;
                 uint8_t *eq = packet_tags ? equal + i : NULL;
-                if (nblocks[i] == 3) wide_fixed_one_key_3(keys[i], group, tags + i, pt, eq);
-                else wide_fixed_one_key_4(keys[i], group, tags + i, pt, eq);
+                if (nblocks[i] == 3) wide_fixed_one_key_3(keys[i], group, tags + i, pt, eq, first);
+                else wide_fixed_one_key_4(keys[i], group, tags + i, pt, eq, first);
                 i += GOV_CMAC_WIDE_LANES;
                 continue;
             }
@@ -353,10 +429,10 @@ GOV_INLINE void burst(const gov_cmac_key *const *keys, const uint8_t *msgs, cons
                 gov_cmac(keys[i + j], group + (size_t)j * GOV_CMAC_MSG_STRIDE, 16 * (size_t)b, tags[i + j]);
             }
         } else if (count == GOV_CMAC_LANES && same == 3 && one_key) {
-            lanes_fixed_one_key(keys[i], group, 3, tags + i, pt, eq);
+            lanes_fixed_one_key(keys[i], group, 3, tags + i, pt, eq, first);
             compared = 1;
         } else if (count == GOV_CMAC_LANES && same == 4 && one_key) {
-            lanes_fixed_one_key(keys[i], group, 4, tags + i, pt, eq);
+            lanes_fixed_one_key(keys[i], group, 4, tags + i, pt, eq, first);
             compared = 1;
         } else if (count == GOV_CMAC_LANES && same == 3) {
             lanes_fixed(keys + i, group, 3, tags + i, pt, eq);
@@ -373,13 +449,14 @@ GOV_INLINE void burst(const gov_cmac_key *const *keys, const uint8_t *msgs, cons
 }
 
 void gov_cmac_burst(const gov_cmac_key *const *keys, const uint8_t *msgs, const uint8_t *nblocks,
-                    uint8_t (*tags)[16], unsigned n) {
-    burst(keys, msgs, nblocks, tags, NULL, NULL, n);
+                    uint8_t (*tags)[16], unsigned n, gov_cmac_first *first) {
+    burst(keys, msgs, nblocks, tags, NULL, NULL, n, first);
 }
 
 void gov_cmac_burst_verify(const gov_cmac_key *const *keys, const uint8_t *msgs, const uint8_t *nblocks,
-                           uint8_t (*tags)[16], const uint8_t *const *packet_tags, uint8_t *equal, unsigned n) {
-    burst(keys, msgs, nblocks, tags, packet_tags, equal, n);
+                           uint8_t (*tags)[16], const uint8_t *const *packet_tags, uint8_t *equal, unsigned n,
+                           gov_cmac_first *first) {
+    burst(keys, msgs, nblocks, tags, packet_tags, equal, n, first);
 }
 
 /* ---- Tags ----------------------------------------------------------------------------- */

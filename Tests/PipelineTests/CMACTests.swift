@@ -1,6 +1,6 @@
 import CDPDK
 import Crypto
-import Pipeline
+@testable import Pipeline
 import XCTest
 import _CryptoExtras
 
@@ -183,6 +183,91 @@ final class CMACTests: XCTestCase {
                 }
             }
         }
+    }
+
+    /// A group of one key whose messages all begin with the first block `gov_cmac_first`
+    /// holds under that key starts from the state it holds, one block in; any other group
+    /// starts from zero and refills it. Sequences of bursts that change one thing at a time
+    /// (the key; the first block of one message, at every position; the length; the count,
+    /// so that groups of sixteen, eight and fewer form; the shared block; the key's contents
+    /// at the same address, as when a freed key's memory is reused), through both entry
+    /// points, against one message at a time. A state planted in the scratch shows that the
+    /// shared groups do start from it.
+    func testBurstsStartFromTheFirstBlockTheyShare() throws {
+        var rng = SeededRandom(seed: 16)
+        let keys = (0..<3).map { _ in CMACKey(bytes: rng.bytes(16))! }
+        let burst = MACBurst(capacity: 32)
+        let packetTags = UnsafeMutablePointer<UInt8>.allocate(capacity: 32 * 16)
+        defer { packetTags.deallocate() }
+        var shared = rng.bytes(16)
+        var expected = [[UInt8]]()
+
+        /// Fills `n` messages that begin with `shared` (message `odd` with one bit of it flipped)
+        /// and returns the tags computed one message at a time.
+        func fill(_ n: Int, key: CMACKey, blocks: UInt8, odd: Int?) -> [[UInt8]] {
+            (0..<n).map { i in
+                var message = shared + rng.bytes(48)
+                if i == odd { message[Int.random(in: 0..<16, using: &rng)] ^= 1 << UInt8.random(in: 0..<8, using: &rng) }
+                burst.slot(i).copyMemory(from: message, byteCount: 64)
+                burst.blockCounts[i] = blocks
+                burst.keys[i] = key.expanded
+                var tag = [UInt8](repeating: 0, count: 16)
+                gov_cmac(key.expanded, message, 16 * Int(blocks), &tag)
+                return tag
+            }
+        }
+        func tags(_ n: Int) -> [[UInt8]] { (0..<n).map { Array(UnsafeRawBufferPointer(start: burst.tag($0), count: 16)) } }
+        func check(_ n: Int, key: CMACKey, blocks: UInt8, odd: Int? = nil, _ what: String) {
+            expected = fill(n, key: key, blocks: blocks, odd: odd)
+            if n % 2 == 0 {
+                burst.compute(count: n)
+            } else {
+                // The verify stage's entry point, every third packet's tag wrong in its last byte.
+                for i in 0..<n {
+                    packetTags.advanced(by: i * 16).update(from: expected[i], count: 16)
+                    if i % 3 == 0 { packetTags[i * 16 + 15] ^= 0x80 }
+                    burst.packetTags[i] = UnsafePointer(packetTags + i * 16)
+                }
+                burst.computeAndCompare(count: n)
+                for i in 0..<n { XCTAssertEqual(burst.equal[i], i % 3 == 0 ? 0 : 1, "\(what): message \(i) compared") }
+            }
+            XCTAssertEqual(tags(n), expected, what)
+        }
+
+        for blocks: UInt8 in [3, 4] {
+            check(32, key: keys[0], blocks: blocks, "\(blocks) blocks: first burst")
+            let first = burst.first.pointee
+            XCTAssertEqual(first.held, 1, "the first burst fills the first block's state")
+            XCTAssertEqual(withUnsafeBytes(of: first.block) { Array($0) }, shared)
+            check(32, key: keys[0], blocks: blocks, "\(blocks) blocks: shared")
+            check(32, key: keys[1], blocks: blocks, "\(blocks) blocks: another key")
+            check(32, key: keys[1], blocks: blocks, "\(blocks) blocks: the other key, shared")
+            for odd in 0..<32 {
+                check(32, key: keys[1], blocks: blocks, odd: odd, "\(blocks) blocks: one first block differs at \(odd)")
+            }
+            for n in [1, 7, 8, 9, 15, 16, 17, 24, 31, 32] {
+                check(n, key: keys[1], blocks: blocks, "\(blocks) blocks: \(n) messages")
+                check(n, key: keys[1], blocks: blocks, odd: n - 1, "\(blocks) blocks: \(n) messages, the last differs")
+            }
+            shared = rng.bytes(16)
+            check(32, key: keys[1], blocks: blocks, "\(blocks) blocks: a new first block")
+            check(24, key: keys[1], blocks: blocks, "\(blocks) blocks: the new first block, shared")
+        }
+        check(32, key: keys[1], blocks: 4, "before the key's contents change")
+        UnsafeMutablePointer(mutating: keys[1].expanded).update(from: keys[2].expanded, count: 1)
+        check(32, key: keys[1], blocks: 4, "other contents at the same address")
+        check(32, key: keys[1], blocks: 4, "the new contents, shared")
+
+        // A wrong state planted for the shared block: a group that starts from it computes
+        // wrong tags, so the shared groups above did start from it.
+        check(32, key: keys[0], blocks: 3, "before the planted state")
+        burst.first.pointee.state.0 ^= 1
+        expected = fill(32, key: keys[0], blocks: 3, odd: nil)
+        burst.compute(count: 32)
+        XCTAssertEqual(zip(tags(32), expected).filter { $0 == $1 }.count, 0, "every tag computed from the planted state")
+        burst.first.pointee.held = 0
+        burst.compute(count: 32)
+        XCTAssertEqual(tags(32), expected, "once the scratch holds nothing, every tag is right again")
     }
 
     /// A block count outside 1..4 is computed alone and clamped to the 64-byte slot.

@@ -37,16 +37,34 @@ void gov_cmac_3(const gov_cmac_key *k, const uint8_t msg[48], uint8_t tag[16]);
 /* CMAC of the 64-byte IPv6 MAC input (4 blocks), without the length dispatch of gov_cmac. */
 void gov_cmac_4(const gov_cmac_key *k, const uint8_t msg[64], uint8_t tag[16]);
 
+/* The CMAC state after one first block under one key, AES_K(block), kept by a worker from one
+ * burst to the next. The packets of one sender's capability share their MAC input's first
+ * block (the header's bytes 0-15: version to authority, DESIGN.md 1.2), so the messages of a
+ * burst often start alike; the burst functions then start a group whose messages all begin
+ * with `block`, under the key whose first round key is `key`, from `state`, one block in,
+ * and otherwise refill it from the group's first message. The key is recognised by its
+ * contents, not its address, which a freed key's successor may take. Zero-initialised it
+ * holds nothing; one per thread. It holds key material (a copy of the key's first round key,
+ * which is the key, and a state derived from it): wipe it before freeing it. */
+typedef struct gov_cmac_first {
+    _Alignas(16) uint8_t key[16];
+    _Alignas(16) uint8_t block[16];
+    _Alignas(16) uint8_t state[16];
+    uint32_t held;
+} gov_cmac_first;
+
 /* CMACs of n messages of whole blocks, computed interleaved. Message i starts at
- * msgs + i * GOV_CMAC_MSG_STRIDE, is nblocks[i] blocks long (1..4) and uses keys[i]. */
+ * msgs + i * GOV_CMAC_MSG_STRIDE, is nblocks[i] blocks long (1..4) and uses keys[i]. With
+ * `first` (may be NULL), groups of one key and of 3 or 4 blocks use and refill it. */
 void gov_cmac_burst(const gov_cmac_key *const *keys, const uint8_t *msgs, const uint8_t *nblocks,
-                    uint8_t (*tags)[16], unsigned n);
+                    uint8_t (*tags)[16], unsigned n, gov_cmac_first *first);
 
 /* gov_cmac_burst, then equal[i] = 1 when the 16 bytes at packet_tags[i] are tags[i], else 0,
  * for i < n, in constant time as gov_tags_equal_burst (for groups of one length while the tags
  * are still in registers). */
 void gov_cmac_burst_verify(const gov_cmac_key *const *keys, const uint8_t *msgs, const uint8_t *nblocks,
-                           uint8_t (*tags)[16], const uint8_t *const *packet_tags, uint8_t *equal, unsigned n);
+                           uint8_t (*tags)[16], const uint8_t *const *packet_tags, uint8_t *equal, unsigned n,
+                           gov_cmac_first *first);
 
 /* Constant-time comparison of two 16-byte tags. */
 bool gov_tag_equal(const uint8_t a[16], const uint8_t b[16]);

@@ -32,7 +32,8 @@ public final class MACBurst: @unchecked Sendable {
         @inline(__always) static var keys: Int { blockCounts + lineAligned(maxCapacity) }
         @inline(__always) static var packetTags: Int { keys + maxCapacity * 8 }
         @inline(__always) static var equal: Int { packetTags + maxCapacity * 8 }
-        @inline(__always) static var size: Int { equal + lineAligned(maxCapacity) }
+        @inline(__always) static var first: Int { equal + lineAligned(maxCapacity) }
+        @inline(__always) static var size: Int { first + lineAligned(MemoryLayout<gov_cmac_first>.size) }
     }
 
     public init(capacity: Int = MACBurst.maxCapacity) {
@@ -42,7 +43,12 @@ public final class MACBurst: @unchecked Sendable {
         base.initializeMemory(as: UInt8.self, repeating: 0, count: Layout.size)
     }
 
-    deinit { base.deallocate() }
+    deinit {
+        // `first` holds a copy of a key's first round key (the key itself) and a state
+        // derived from it: wiped, as CMACKey wipes its key.
+        base.initializeMemory(as: UInt8.self, repeating: 0, count: Layout.size)
+        base.deallocate()
+    }
 
     /// `capacity` slots of `MACInput.stride` bytes, 64-byte aligned.
     public var messages: UnsafeMutableRawPointer { view.messages }
@@ -56,6 +62,11 @@ public final class MACBurst: @unchecked Sendable {
     public var packetTags: UnsafeMutablePointer<UnsafePointer<UInt8>?> { view.packetTags }
     /// 1 where the computed tag of a message equals its packet's, else 0 (``computeAndCompare(count:)``).
     public var equal: UnsafeMutablePointer<UInt8> { view.equal }
+    /// The CMAC state after the first block the last group of messages of one key began
+    /// with (`gov_cmac_first`), kept from burst to burst: a group of one key whose messages
+    /// all begin with that block starts from it, one block in (a third of an IPv4 MAC
+    /// input's AES work, a quarter of an IPv6 one's).
+    var first: UnsafeMutablePointer<gov_cmac_first> { (base + Layout.first).assumingMemoryBound(to: gov_cmac_first.self) }
 
     /// The MAC input slot of message `i`.
     public func slot(_ i: Int) -> UnsafeMutableRawPointer {
@@ -79,7 +90,7 @@ public final class MACBurst: @unchecked Sendable {
         precondition(count >= 0 && count <= capacity, "more messages than the burst holds")
         guard count > 0 else { return }
         gov_cmac_burst(keys, messages.assumingMemoryBound(to: UInt8.self), blockCounts,
-                       tags.assumingMemoryBound(to: GovTagBytes.self), UInt32(count))
+                       tags.assumingMemoryBound(to: GovTagBytes.self), UInt32(count), first)
     }
 
     /// Computes the tags of messages `0..<count` and compares each with the 16 bytes at
@@ -89,7 +100,7 @@ public final class MACBurst: @unchecked Sendable {
         precondition(count >= 0 && count <= capacity, "more messages than the burst holds")
         guard count > 0 else { return }
         gov_cmac_burst_verify(keys, messages.assumingMemoryBound(to: UInt8.self), blockCounts,
-                              tags.assumingMemoryBound(to: GovTagBytes.self), packetTags, equal, UInt32(count))
+                              tags.assumingMemoryBound(to: GovTagBytes.self), packetTags, equal, UInt32(count), first)
     }
 
     /// Constant-time comparison of the computed tag of message `i` with the 16 bytes at `packetTag`.
