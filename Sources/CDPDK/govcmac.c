@@ -7,8 +7,8 @@
  * path runs GOV_CMAC_LANES independent messages side by side, round by round, and the
  * rounds of the other lanes fill the latency of each; on a CPU with VAES, sixteen lanes in
  * 256-bit registers do two blocks per instruction. A group of one key whose messages all
- * begin with the block a gov_cmac_first holds starts one block in, from the state it holds
- * (govcmac.h). See docs/mac.md for measurements.
+ * begin with a block that an entry of gov_cmac_first holds starts one block in, from the
+ * entry's state (govcmac.h). See docs/mac.md for measurements.
  */
 #include "govcmac.h"
 
@@ -168,39 +168,48 @@ GOV_INLINE void lanes_fixed(const gov_cmac_key *const *keys, const uint8_t *msgs
 
 /* ---- The first block (gov_cmac_first) ------------------------------------------------- */
 
-/* True when `first` holds key k's state after the first block of the message at msgs. The
- * key is compared whole, with no branch on any of its bytes; the block is header bytes. */
-GOV_INLINE int first_block_held(const gov_cmac_first *first, const gov_cmac_key *k, const uint8_t *msgs) {
-    if (!first || !first->held) return 0;
-    __m128i diff = _mm_or_si128(_mm_xor_si128(_mm_load_si128((const __m128i *)k->round_keys[0]),
-                                              _mm_load_si128((const __m128i *)first->key)),
-                                _mm_xor_si128(_mm_loadu_si128((const __m128i *)msgs),
-                                              _mm_load_si128((const __m128i *)first->block)));
-    return _mm_testz_si128(diff, diff);
+/* The entry of `first` that holds key k's state after the first block of the message at
+ * msgs, or NULL. Keys are compared whole, with no branch on any of their bytes; blocks are
+ * header bytes. */
+GOV_INLINE const gov_cmac_first_entry *first_entry(const gov_cmac_first *first, const gov_cmac_key *k,
+                                                   const uint8_t *msgs) {
+    if (!first) return NULL;
+    __m128i key = _mm_load_si128((const __m128i *)k->round_keys[0]);
+    __m128i block = _mm_loadu_si128((const __m128i *)msgs);
+    for (int e = 0; e < GOV_CMAC_FIRST_ENTRIES; e++) {
+        const gov_cmac_first_entry *x = &first->entries[e];
+        __m128i diff = _mm_or_si128(_mm_xor_si128(key, _mm_load_si128((const __m128i *)x->key)),
+                                    _mm_xor_si128(block, _mm_load_si128((const __m128i *)x->block)));
+        if (x->held && _mm_testz_si128(diff, diff)) return x;
+    }
+    return NULL;
 }
 
-/* first_block_held, and each of the `lanes` messages at msgs begins with that block. */
-GOV_INLINE int first_block_shared(const gov_cmac_first *first, const gov_cmac_key *k, const uint8_t *msgs,
-                                  int lanes) {
-    if (!first_block_held(first, k, msgs)) return 0;
-    __m128i want = _mm_load_si128((const __m128i *)first->block);
+/* first_entry, when each of the `lanes` messages at msgs begins with its block; else NULL. */
+GOV_INLINE const gov_cmac_first_entry *first_entry_shared(const gov_cmac_first *first, const gov_cmac_key *k,
+                                                          const uint8_t *msgs, int lanes) {
+    const gov_cmac_first_entry *x = first_entry(first, k, msgs);
+    if (!x) return NULL;
+    __m128i want = _mm_load_si128((const __m128i *)x->block);
     __m128i diff = _mm_setzero_si128();
     for (int j = 1; j < lanes; j++)
         diff = _mm_or_si128(diff, _mm_xor_si128(_mm_loadu_si128((const __m128i *)(msgs + j * GOV_CMAC_MSG_STRIDE)),
                                                 want));
-    return _mm_testz_si128(diff, diff);
+    return _mm_testz_si128(diff, diff) ? x : NULL;
 }
 
-/* After a group that did not start from `first`: unless it already holds the first message's
- * first block under k, fills it with that block and its encryption, a chain of its own that
- * overlaps the group's. */
+/* After a group that did not start from `first`: unless an entry already holds the first
+ * message's first block under k, puts that block and its encryption (a chain of its own,
+ * which overlaps the group's) in the next entry in turn. */
 GOV_INLINE void first_block_refill(gov_cmac_first *first, const gov_cmac_key *k, const uint8_t *msgs) {
-    if (!first || first_block_held(first, k, msgs)) return;
+    if (!first || first_entry(first, k, msgs)) return;
+    gov_cmac_first_entry *x = &first->entries[first->next % GOV_CMAC_FIRST_ENTRIES];
+    first->next = (first->next + 1) % GOV_CMAC_FIRST_ENTRIES;
     __m128i block = _mm_loadu_si128((const __m128i *)msgs);
-    _mm_store_si128((__m128i *)first->key, _mm_load_si128((const __m128i *)k->round_keys[0]));
-    _mm_store_si128((__m128i *)first->block, block);
-    _mm_store_si128((__m128i *)first->state, aes_encrypt((const __m128i *)k->round_keys, block));
-    first->held = 1;
+    _mm_store_si128((__m128i *)x->key, _mm_load_si128((const __m128i *)k->round_keys[0]));
+    _mm_store_si128((__m128i *)x->block, block);
+    _mm_store_si128((__m128i *)x->state, aes_encrypt((const __m128i *)k->round_keys, block));
+    x->held = 1;
 }
 
 /*
@@ -234,8 +243,9 @@ GOV_INLINE void lanes_one_key_from(const gov_cmac_key *k, const uint8_t *msgs, u
 
 GOV_INLINE void lanes_fixed_one_key(const gov_cmac_key *k, const uint8_t *msgs, unsigned nb, uint8_t (*tags)[16],
                                     const uint8_t *const *packet_tags, uint8_t *equal, gov_cmac_first *first) {
-    if (first_block_shared(first, k, msgs, GOV_CMAC_LANES)) {
-        lanes_one_key_from(k, msgs, 1, nb, _mm_load_si128((const __m128i *)first->state), tags, packet_tags, equal);
+    const gov_cmac_first_entry *x = first_entry_shared(first, k, msgs, GOV_CMAC_LANES);
+    if (x) {
+        lanes_one_key_from(k, msgs, 1, nb, _mm_load_si128((const __m128i *)x->state), tags, packet_tags, equal);
     } else {
         lanes_one_key_from(k, msgs, 0, nb, _mm_setzero_si128(), tags, packet_tags, equal);
         first_block_refill(first, k, msgs);
@@ -257,16 +267,18 @@ GOV_VAES __m256i pair_load(const uint8_t *lo, const uint8_t *hi) {
                                    _mm_loadu_si128((const __m128i *)hi), 1);
 }
 
-/* first_block_shared for the sixteen messages of a VAES group, two first blocks per compare. */
-GOV_VAES int wide_first_block_shared(const gov_cmac_first *first, const gov_cmac_key *k, const uint8_t *msgs) {
-    if (!first_block_held(first, k, msgs)) return 0;
-    __m256i want = _mm256_broadcastsi128_si256(_mm_load_si128((const __m128i *)first->block));
+/* first_entry_shared for the sixteen messages of a VAES group, two first blocks per compare. */
+GOV_VAES const gov_cmac_first_entry *wide_first_entry_shared(const gov_cmac_first *first, const gov_cmac_key *k,
+                                                             const uint8_t *msgs) {
+    const gov_cmac_first_entry *x = first_entry(first, k, msgs);
+    if (!x) return NULL;
+    __m256i want = _mm256_broadcastsi128_si256(_mm_load_si128((const __m128i *)x->block));
     __m256i diff = _mm256_setzero_si256();
     for (int p = 0; p < GOV_CMAC_WIDE_LANES / 2; p++) {
         const uint8_t *lo = msgs + (2 * p) * GOV_CMAC_MSG_STRIDE;
         diff = _mm256_or_si256(diff, _mm256_xor_si256(pair_load(lo, lo + GOV_CMAC_MSG_STRIDE), want));
     }
-    return _mm256_testz_si256(diff, diff);
+    return _mm256_testz_si256(diff, diff) ? x : NULL;
 }
 
 GOV_VAES void wide_one_key_from(const gov_cmac_key *k, const uint8_t *msgs, unsigned start, unsigned nb,
@@ -309,8 +321,9 @@ GOV_VAES void wide_one_key_from(const gov_cmac_key *k, const uint8_t *msgs, unsi
 
 GOV_VAES void wide_fixed_one_key(const gov_cmac_key *k, const uint8_t *msgs, unsigned nb, uint8_t (*tags)[16],
                                  const uint8_t *const *packet_tags, uint8_t *equal, gov_cmac_first *first) {
-    if (wide_first_block_shared(first, k, msgs)) {
-        wide_one_key_from(k, msgs, 1, nb, _mm_load_si128((const __m128i *)first->state), tags, packet_tags, equal);
+    const gov_cmac_first_entry *x = wide_first_entry_shared(first, k, msgs);
+    if (x) {
+        wide_one_key_from(k, msgs, 1, nb, _mm_load_si128((const __m128i *)x->state), tags, packet_tags, equal);
     } else {
         wide_one_key_from(k, msgs, 0, nb, _mm_setzero_si128(), tags, packet_tags, equal);
         first_block_refill(first, k, msgs);

@@ -185,14 +185,15 @@ final class CMACTests: XCTestCase {
         }
     }
 
-    /// A group of one key whose messages all begin with the first block `gov_cmac_first`
-    /// holds under that key starts from the state it holds, one block in; any other group
-    /// starts from zero and refills it. Sequences of bursts that change one thing at a time
-    /// (the key; the first block of one message, at every position; the length; the count,
-    /// so that groups of sixteen, eight and fewer form; the shared block; the key's contents
-    /// at the same address, as when a freed key's memory is reused), through both entry
-    /// points, against one message at a time. A state planted in the scratch shows that the
-    /// shared groups do start from it.
+    /// A group of one key whose messages all begin with a first block that an entry of
+    /// `gov_cmac_first` holds under that key starts from the entry's state, one block in; any
+    /// other group starts from zero and refills an entry. Sequences of bursts that change one
+    /// thing at a time (the key; the first block of one message, at every position; the
+    /// length; the count, so that groups of sixteen, eight and fewer form; the shared block;
+    /// two blocks in turn, as from two ports, and more blocks in turn than there are entries;
+    /// the key's contents at the same address, as when a freed key's memory is reused),
+    /// through both entry points, against one message at a time. States planted in the
+    /// scratch show that the shared groups do start from them, from one entry per block.
     func testBurstsStartFromTheFirstBlockTheyShare() throws {
         var rng = SeededRandom(seed: 16)
         let keys = (0..<3).map { _ in CMACKey(bytes: rng.bytes(16))! }
@@ -234,11 +235,21 @@ final class CMACTests: XCTestCase {
             XCTAssertEqual(tags(n), expected, what)
         }
 
+        let entries = UnsafeMutableBufferPointer(
+            start: UnsafeMutableRawPointer(burst.first).assumingMemoryBound(to: gov_cmac_first_entry.self),
+            count: Int(GOV_CMAC_FIRST_ENTRIES))
+        /// The entries that hold `block` under `key`.
+        func holding(_ block: [UInt8], _ key: CMACKey) -> [Int] {
+            let keyBytes = withUnsafeBytes(of: key.expanded.pointee.round_keys.0) { Array($0) }
+            return entries.indices.filter {
+                entries[$0].held == 1 && withUnsafeBytes(of: entries[$0].block) { Array($0) } == block
+                    && withUnsafeBytes(of: entries[$0].key) { Array($0) } == keyBytes
+            }
+        }
+
         for blocks: UInt8 in [3, 4] {
             check(32, key: keys[0], blocks: blocks, "\(blocks) blocks: first burst")
-            let first = burst.first.pointee
-            XCTAssertEqual(first.held, 1, "the first burst fills the first block's state")
-            XCTAssertEqual(withUnsafeBytes(of: first.block) { Array($0) }, shared)
+            XCTAssertEqual(holding(shared, keys[0]).count, 1, "the first burst fills an entry")
             check(32, key: keys[0], blocks: blocks, "\(blocks) blocks: shared")
             check(32, key: keys[1], blocks: blocks, "\(blocks) blocks: another key")
             check(32, key: keys[1], blocks: blocks, "\(blocks) blocks: the other key, shared")
@@ -253,19 +264,39 @@ final class CMACTests: XCTestCase {
             check(32, key: keys[1], blocks: blocks, "\(blocks) blocks: a new first block")
             check(24, key: keys[1], blocks: blocks, "\(blocks) blocks: the new first block, shared")
         }
+        // Two first blocks in turn, then more in turn than there are entries.
+        for count in [2, Int(GOV_CMAC_FIRST_ENTRIES) + 1] {
+            let blocks = (0..<count).map { _ in rng.bytes(16) }
+            for round in 0..<3 * count {
+                shared = blocks[round % count]
+                check(32, key: keys[0], blocks: 3, "\(count) first blocks in turn, round \(round)")
+            }
+        }
         check(32, key: keys[1], blocks: 4, "before the key's contents change")
         UnsafeMutablePointer(mutating: keys[1].expanded).update(from: keys[2].expanded, count: 1)
         check(32, key: keys[1], blocks: 4, "other contents at the same address")
         check(32, key: keys[1], blocks: 4, "the new contents, shared")
 
-        // A wrong state planted for the shared block: a group that starts from it computes
-        // wrong tags, so the shared groups above did start from it.
-        check(32, key: keys[0], blocks: 3, "before the planted state")
-        burst.first.pointee.state.0 ^= 1
-        expected = fill(32, key: keys[0], blocks: 3, odd: nil)
-        burst.compute(count: 32)
-        XCTAssertEqual(zip(tags(32), expected).filter { $0 == $1 }.count, 0, "every tag computed from the planted state")
-        burst.first.pointee.held = 0
+        // Wrong states planted for two blocks used in turn (two ports' traffic): a group that
+        // starts from one computes wrong tags, so the shared groups above did start from the
+        // entries, one per block.
+        let two = [rng.bytes(16), rng.bytes(16)]
+        for block in two {
+            shared = block
+            check(32, key: keys[0], blocks: 3, "before the planted states")
+        }
+        for block in two {
+            let held = holding(block, keys[0])
+            XCTAssertEqual(held.count, 1, "one entry holds each of two blocks in turn")
+            for e in held { entries[e].state.0 ^= 1 }
+        }
+        for block in two {
+            shared = block
+            expected = fill(32, key: keys[0], blocks: 3, odd: nil)
+            burst.compute(count: 32)
+            XCTAssertEqual(zip(tags(32), expected).filter { $0 == $1 }.count, 0, "every tag computed from the planted state")
+        }
+        for e in entries.indices { entries[e].held = 0 }
         burst.compute(count: 32)
         XCTAssertEqual(tags(32), expected, "once the scratch holds nothing, every tag is right again")
     }

@@ -37,20 +37,28 @@ void gov_cmac_3(const gov_cmac_key *k, const uint8_t msg[48], uint8_t tag[16]);
 /* CMAC of the 64-byte IPv6 MAC input (4 blocks), without the length dispatch of gov_cmac. */
 void gov_cmac_4(const gov_cmac_key *k, const uint8_t msg[64], uint8_t tag[16]);
 
-/* The CMAC state after one first block under one key, AES_K(block), kept by a worker from one
- * burst to the next. The packets of one sender's capability share their MAC input's first
- * block (the header's bytes 0-15: version to authority, DESIGN.md 1.2), so the messages of a
- * burst often start alike; the burst functions then start a group whose messages all begin
- * with `block`, under the key whose first round key is `key`, from `state`, one block in,
- * and otherwise refill it from the group's first message. The key is recognised by its
- * contents, not its address, which a freed key's successor may take. Zero-initialised it
- * holds nothing; one per thread. It holds key material (a copy of the key's first round key,
- * which is the key, and a state derived from it): wipe it before freeing it. */
-typedef struct gov_cmac_first {
+/* CMAC states after a first block under a key, AES_K(block), kept by a worker from one burst
+ * to the next. The packets of one sender's capability share their MAC input's first block
+ * (the header's bytes 0-15: version to authority, DESIGN.md 1.2), so the messages of a burst
+ * often begin alike; the burst functions start a group whose messages all begin with a block
+ * an entry holds, under the key whose first round key the entry holds, from the entry's
+ * state, one block in. After any other group they put its first message's block and state in
+ * an entry, replacing the entries in turn. Several entries, so that a worker polling several
+ * ports (or serving several senders) keeps one for each. A key is recognised by its contents,
+ * not its address, which a freed key's successor may take. Zero-initialised it holds
+ * nothing; one per thread. It holds key material (copies of first round keys, which are the
+ * keys, and states derived from them): wipe it before freeing it. */
+#define GOV_CMAC_FIRST_ENTRIES 4
+typedef struct gov_cmac_first_entry {
     _Alignas(16) uint8_t key[16];
     _Alignas(16) uint8_t block[16];
     _Alignas(16) uint8_t state[16];
     uint32_t held;
+} gov_cmac_first_entry;
+
+typedef struct gov_cmac_first {
+    gov_cmac_first_entry entries[GOV_CMAC_FIRST_ENTRIES];
+    uint32_t next;  /* the entry the next refill replaces */
 } gov_cmac_first;
 
 /* CMACs of n messages of whole blocks, computed interleaved. Message i starts at

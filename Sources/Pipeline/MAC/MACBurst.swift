@@ -44,8 +44,8 @@ public final class MACBurst: @unchecked Sendable {
     }
 
     deinit {
-        // `first` holds a copy of a key's first round key (the key itself) and a state
-        // derived from it: wiped, as CMACKey wipes its key.
+        // `first` holds copies of keys' first round keys (the keys themselves) and states
+        // derived from them: wiped, as CMACKey wipes its key.
         base.initializeMemory(as: UInt8.self, repeating: 0, count: Layout.size)
         base.deallocate()
     }
@@ -62,10 +62,10 @@ public final class MACBurst: @unchecked Sendable {
     public var packetTags: UnsafeMutablePointer<UnsafePointer<UInt8>?> { view.packetTags }
     /// 1 where the computed tag of a message equals its packet's, else 0 (``computeAndCompare(count:)``).
     public var equal: UnsafeMutablePointer<UInt8> { view.equal }
-    /// The CMAC state after the first block the last group of messages of one key began
-    /// with (`gov_cmac_first`), kept from burst to burst: a group of one key whose messages
-    /// all begin with that block starts from it, one block in (a third of an IPv4 MAC
-    /// input's AES work, a quarter of an IPv6 one's).
+    /// The CMAC states after the first blocks that recent groups of messages of one key
+    /// began with (`gov_cmac_first`, four entries), kept from burst to burst: a group of one
+    /// key whose messages all begin with a block an entry holds starts from its state, one
+    /// block in (a third of an IPv4 MAC input's AES work, a quarter of an IPv6 one's).
     var first: UnsafeMutablePointer<gov_cmac_first> { (base + Layout.first).assumingMemoryBound(to: gov_cmac_first.self) }
 
     /// The MAC input slot of message `i`.
