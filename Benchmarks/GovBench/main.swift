@@ -195,6 +195,20 @@ measure("CMAC 64 B, one at a time (gov_cmac)") {
 measure("CMAC 48 B, burst of 32, 4 keys interleaved") { burstMixedKeys.compute(count: burstSize) }
 measure("CMAC 48 B, burst of 32, one first block") { burst48Shared.compute(count: burstSize) }
 measure("CMAC 64 B, burst of 32, one first block") { burst64Shared.compute(count: burstSize) }
+// The same with a first block no entry holds in every burst (each group misses and fills an
+// entry); the 32 stores of 16 bytes that change it are part of the figure.
+var firstBlock = SIMD2<UInt64>(0, 0)
+measure("CMAC 48 B, burst of 32, one first block, new every burst") {
+    firstBlock &+= SIMD2(1, 0)
+    for i in 0..<burstSize { burst48Shared.slot(i).storeBytes(of: firstBlock, as: SIMD2<UInt64>.self) }
+    burst48Shared.compute(count: burstSize)
+}
+// Its baseline: the same stores, but every message's first block differs (no group fills an entry).
+measure("CMAC 48 B, burst of 32, a new first block per message") {
+    firstBlock &+= SIMD2(1, 0)
+    for i in 0..<burstSize { burst48Shared.slot(i).storeBytes(of: firstBlock &+ SIMD2(0, UInt64(i)), as: SIMD2<UInt64>.self) }
+    burst48Shared.compute(count: burstSize)
+}
 measure("parse, 128 B IPv4/UDP/GOV/IPv4 frames, returned") {
     parsed.withUnsafeMutableBufferPointer { parsed in
         for i in 0..<burstSize { parsed[i] = parser.parse(frames4 + i &* frameStride, length: frameSize) }

@@ -6,9 +6,9 @@
  * 30 dependent rounds. The same unit accepts one or two new rounds per cycle, so the burst
  * path runs GOV_CMAC_LANES independent messages side by side, round by round, and the
  * rounds of the other lanes fill the latency of each; on a CPU with VAES, sixteen lanes in
- * 256-bit registers do two blocks per instruction. A group of one key whose messages all
- * begin with a block that an entry of gov_cmac_first holds starts one block in, from the
- * entry's state (govcmac.h). See docs/mac.md for measurements.
+ * 256-bit registers do two blocks per instruction. A full group of one key whose messages
+ * all begin with one block starts one block in, from the state an entry of
+ * gov_cmac_first_blocks holds for it (govcmac.h). See docs/mac.md for measurements.
  */
 #include "govcmac.h"
 
@@ -25,8 +25,10 @@
 
 bool gov_cmac_cpu_supported(void) {
     __builtin_cpu_init();
-    return __builtin_cpu_supports("aes") && __builtin_cpu_supports("sse2");
+    return __builtin_cpu_supports("aes") && __builtin_cpu_supports("sse4.1");
 }
+
+void gov_wipe(void *p, size_t n) { explicit_bzero(p, n); }
 
 /* ---- AES-128 ------------------------------------------------------------------------- */
 
@@ -57,7 +59,11 @@ static void gf_double(uint8_t out[16], const uint8_t in[16]) {
     out[15] = (uint8_t)((in[15] << 1) ^ (0x87 & (uint8_t)(0 - carry)));
 }
 
+/* The id of the next key expanded (gov_cmac_key.id). */
+static uint64_t next_key_id = 1;
+
 void gov_cmac_key_expand(gov_cmac_key *k, const uint8_t key[16]) {
+    k->id = __atomic_fetch_add(&next_key_id, 1, __ATOMIC_RELAXED);
     __m128i *rk = (__m128i *)k->round_keys;
     rk[0] = _mm_loadu_si128((const __m128i *)key);
     rk[1] = key_step(rk[0], _mm_aeskeygenassist_si128(rk[0], 0x01));
@@ -166,50 +172,48 @@ GOV_INLINE void lanes_fixed(const gov_cmac_key *const *keys, const uint8_t *msgs
     finish_lanes(s, tags, packet_tags, equal);
 }
 
-/* ---- The first block (gov_cmac_first) ------------------------------------------------- */
+/* ---- First blocks (gov_cmac_first_blocks) --------------------------------------------- */
 
-/* The entry of `first` that holds key k's state after the first block of the message at
- * msgs, or NULL. Keys are compared whole, with no branch on any of their bytes; blocks are
- * header bytes. */
-GOV_INLINE const gov_cmac_first_entry *first_entry(const gov_cmac_first *first, const gov_cmac_key *k,
-                                                   const uint8_t *msgs) {
-    if (!first) return NULL;
-    __m128i key = _mm_load_si128((const __m128i *)k->round_keys[0]);
+/* True when the second of the messages at msgs begins with the first one's block: the one
+ * compare that turns away most groups whose messages begin differently. */
+GOV_INLINE int first_two_alike(const uint8_t *msgs) {
+    __m128i diff = _mm_xor_si128(_mm_loadu_si128((const __m128i *)msgs),
+                                 _mm_loadu_si128((const __m128i *)(msgs + GOV_CMAC_MSG_STRIDE)));
+    return _mm_testz_si128(diff, diff);
+}
+
+/* True when each of the `lanes` messages at msgs begins with the first one's block. */
+GOV_INLINE int first_blocks_alike(const uint8_t *msgs, int lanes) {
+    if (!first_two_alike(msgs)) return 0;
+    __m128i want = _mm_loadu_si128((const __m128i *)msgs);
+    __m128i diff = _mm_setzero_si128();
+    for (int j = 2; j < lanes; j++)
+        diff = _mm_or_si128(diff, _mm_xor_si128(_mm_loadu_si128((const __m128i *)(msgs + j * GOV_CMAC_MSG_STRIDE)),
+                                                want));
+    return _mm_testz_si128(diff, diff);
+}
+
+/* The entry that holds key k's state after the block the message at msgs begins with, or NULL. */
+GOV_INLINE const gov_cmac_first_block *first_block_entry(const gov_cmac_first_blocks *first, const gov_cmac_key *k,
+                                                         const uint8_t *msgs) {
     __m128i block = _mm_loadu_si128((const __m128i *)msgs);
-    for (int e = 0; e < GOV_CMAC_FIRST_ENTRIES; e++) {
-        const gov_cmac_first_entry *x = &first->entries[e];
-        __m128i diff = _mm_or_si128(_mm_xor_si128(key, _mm_load_si128((const __m128i *)x->key)),
-                                    _mm_xor_si128(block, _mm_load_si128((const __m128i *)x->block)));
-        if (x->held && _mm_testz_si128(diff, diff)) return x;
+    for (int e = 0; e < GOV_CMAC_FIRST_BLOCKS; e++) {
+        const gov_cmac_first_block *x = &first->entries[e];
+        __m128i diff = _mm_xor_si128(block, _mm_load_si128((const __m128i *)x->block));
+        if (x->key_id == k->id && _mm_testz_si128(diff, diff)) return x;
     }
     return NULL;
 }
 
-/* first_entry, when each of the `lanes` messages at msgs begins with its block; else NULL. */
-GOV_INLINE const gov_cmac_first_entry *first_entry_shared(const gov_cmac_first *first, const gov_cmac_key *k,
-                                                          const uint8_t *msgs, int lanes) {
-    const gov_cmac_first_entry *x = first_entry(first, k, msgs);
-    if (!x) return NULL;
-    __m128i want = _mm_load_si128((const __m128i *)x->block);
-    __m128i diff = _mm_setzero_si128();
-    for (int j = 1; j < lanes; j++)
-        diff = _mm_or_si128(diff, _mm_xor_si128(_mm_loadu_si128((const __m128i *)(msgs + j * GOV_CMAC_MSG_STRIDE)),
-                                                want));
-    return _mm_testz_si128(diff, diff) ? x : NULL;
-}
-
-/* After a group that did not start from `first`: unless an entry already holds the first
- * message's first block under k, puts that block and its encryption (a chain of its own,
- * which overlaps the group's) in the next entry in turn. */
-GOV_INLINE void first_block_refill(gov_cmac_first *first, const gov_cmac_key *k, const uint8_t *msgs) {
-    if (!first || first_entry(first, k, msgs)) return;
-    gov_cmac_first_entry *x = &first->entries[first->next % GOV_CMAC_FIRST_ENTRIES];
-    first->next = (first->next + 1) % GOV_CMAC_FIRST_ENTRIES;
+/* Puts the block the message at msgs begins with, and the state after it under k (an AES
+ * chain of its own, which the CPU may overlap with what follows), in the next entry in turn. */
+GOV_INLINE void first_block_keep(gov_cmac_first_blocks *first, const gov_cmac_key *k, const uint8_t *msgs) {
+    gov_cmac_first_block *x = &first->entries[first->next % GOV_CMAC_FIRST_BLOCKS];
+    first->next = (first->next + 1) % GOV_CMAC_FIRST_BLOCKS;
     __m128i block = _mm_loadu_si128((const __m128i *)msgs);
-    _mm_store_si128((__m128i *)x->key, _mm_load_si128((const __m128i *)k->round_keys[0]));
     _mm_store_si128((__m128i *)x->block, block);
     _mm_store_si128((__m128i *)x->state, aes_encrypt((const __m128i *)k->round_keys, block));
-    x->held = 1;
+    x->key_id = k->id;
 }
 
 /*
@@ -241,15 +245,18 @@ GOV_INLINE void lanes_one_key_from(const gov_cmac_key *k, const uint8_t *msgs, u
     finish_lanes(s, tags, packet_tags, equal);
 }
 
+/* Eight messages of one key and `nb` blocks (3 or 4): from the entry of `first` that holds
+ * the block they all begin with, else from the start, keeping that block in an entry. */
 GOV_INLINE void lanes_fixed_one_key(const gov_cmac_key *k, const uint8_t *msgs, unsigned nb, uint8_t (*tags)[16],
-                                    const uint8_t *const *packet_tags, uint8_t *equal, gov_cmac_first *first) {
-    const gov_cmac_first_entry *x = first_entry_shared(first, k, msgs, GOV_CMAC_LANES);
+                                    const uint8_t *const *packet_tags, uint8_t *equal, gov_cmac_first_blocks *first) {
+    int alike = first && first_blocks_alike(msgs, GOV_CMAC_LANES);
+    const gov_cmac_first_block *x = alike ? first_block_entry(first, k, msgs) : NULL;
     if (x) {
         lanes_one_key_from(k, msgs, 1, nb, _mm_load_si128((const __m128i *)x->state), tags, packet_tags, equal);
-    } else {
-        lanes_one_key_from(k, msgs, 0, nb, _mm_setzero_si128(), tags, packet_tags, equal);
-        first_block_refill(first, k, msgs);
+        return;
     }
+    lanes_one_key_from(k, msgs, 0, nb, _mm_setzero_si128(), tags, packet_tags, equal);
+    if (alike) first_block_keep(first, k, msgs);
 }
 
 /*
@@ -267,18 +274,16 @@ GOV_VAES __m256i pair_load(const uint8_t *lo, const uint8_t *hi) {
                                    _mm_loadu_si128((const __m128i *)hi), 1);
 }
 
-/* first_entry_shared for the sixteen messages of a VAES group, two first blocks per compare. */
-GOV_VAES const gov_cmac_first_entry *wide_first_entry_shared(const gov_cmac_first *first, const gov_cmac_key *k,
-                                                             const uint8_t *msgs) {
-    const gov_cmac_first_entry *x = first_entry(first, k, msgs);
-    if (!x) return NULL;
-    __m256i want = _mm256_broadcastsi128_si256(_mm_load_si128((const __m128i *)x->block));
+/* first_blocks_alike for the sixteen messages of a VAES group, two first blocks per compare. */
+GOV_VAES int wide_first_blocks_alike(const uint8_t *msgs) {
+    if (!first_two_alike(msgs)) return 0;
+    __m256i want = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)msgs));
     __m256i diff = _mm256_setzero_si256();
-    for (int p = 0; p < GOV_CMAC_WIDE_LANES / 2; p++) {
+    for (int p = 1; p < GOV_CMAC_WIDE_LANES / 2; p++) {
         const uint8_t *lo = msgs + (2 * p) * GOV_CMAC_MSG_STRIDE;
         diff = _mm256_or_si256(diff, _mm256_xor_si256(pair_load(lo, lo + GOV_CMAC_MSG_STRIDE), want));
     }
-    return _mm256_testz_si256(diff, diff) ? x : NULL;
+    return _mm256_testz_si256(diff, diff);
 }
 
 GOV_VAES void wide_one_key_from(const gov_cmac_key *k, const uint8_t *msgs, unsigned start, unsigned nb,
@@ -319,28 +324,30 @@ GOV_VAES void wide_one_key_from(const gov_cmac_key *k, const uint8_t *msgs, unsi
     }
 }
 
+/* lanes_fixed_one_key for sixteen messages, on the VAES path. */
 GOV_VAES void wide_fixed_one_key(const gov_cmac_key *k, const uint8_t *msgs, unsigned nb, uint8_t (*tags)[16],
-                                 const uint8_t *const *packet_tags, uint8_t *equal, gov_cmac_first *first) {
-    const gov_cmac_first_entry *x = wide_first_entry_shared(first, k, msgs);
+                                 const uint8_t *const *packet_tags, uint8_t *equal, gov_cmac_first_blocks *first) {
+    int alike = first && wide_first_blocks_alike(msgs);
+    const gov_cmac_first_block *x = alike ? first_block_entry(first, k, msgs) : NULL;
     if (x) {
         wide_one_key_from(k, msgs, 1, nb, _mm_load_si128((const __m128i *)x->state), tags, packet_tags, equal);
-    } else {
-        wide_one_key_from(k, msgs, 0, nb, _mm_setzero_si128(), tags, packet_tags, equal);
-        first_block_refill(first, k, msgs);
+        return;
     }
+    wide_one_key_from(k, msgs, 0, nb, _mm_setzero_si128(), tags, packet_tags, equal);
+    if (alike) first_block_keep(first, k, msgs);
 }
 
 __attribute__((target("avx2,vaes"))) static void wide_fixed_one_key_3(const gov_cmac_key *k, const uint8_t *msgs,
                                                                       uint8_t (*tags)[16],
                                                                       const uint8_t *const *packet_tags,
-                                                                      uint8_t *equal, gov_cmac_first *first) {
+                                                                      uint8_t *equal, gov_cmac_first_blocks *first) {
     wide_fixed_one_key(k, msgs, 3, tags, packet_tags, equal, first);
 }
 
 __attribute__((target("avx2,vaes"))) static void wide_fixed_one_key_4(const gov_cmac_key *k, const uint8_t *msgs,
                                                                       uint8_t (*tags)[16],
                                                                       const uint8_t *const *packet_tags,
-                                                                      uint8_t *equal, gov_cmac_first *first) {
+                                                                      uint8_t *equal, gov_cmac_first_blocks *first) {
     wide_fixed_one_key(k, msgs, 4, tags, packet_tags, equal, first);
 }
 
@@ -398,11 +405,11 @@ static void lanes_mixed(const gov_cmac_key *const *keys, const uint8_t *msgs, co
  * gov_cmac_burst, and with packet_tags the comparison of gov_cmac_burst_verify: a group of
  * sixteen on the VAES path and a group of eight of one length compare their tags while still
  * in registers; a mixed or out-of-range group compares once its tags are stored. `equal` is
- * NULL without packet_tags.
+ * NULL without packet_tags. Full groups of one key and 3 or 4 blocks use and fill `first`.
  */
 GOV_INLINE void burst(const gov_cmac_key *const *keys, const uint8_t *msgs, const uint8_t *nblocks,
                       uint8_t (*tags)[16], const uint8_t *const *packet_tags, uint8_t *equal, unsigned n,
-                      gov_cmac_first *first) {
+                      gov_cmac_first_blocks *first) {
     unsigned i = 0;
     int wide = __atomic_load_n(&wide_supported, __ATOMIC_RELAXED);
     if (wide < 0) wide = check_wide();
@@ -462,13 +469,13 @@ GOV_INLINE void burst(const gov_cmac_key *const *keys, const uint8_t *msgs, cons
 }
 
 void gov_cmac_burst(const gov_cmac_key *const *keys, const uint8_t *msgs, const uint8_t *nblocks,
-                    uint8_t (*tags)[16], unsigned n, gov_cmac_first *first) {
+                    uint8_t (*tags)[16], unsigned n, gov_cmac_first_blocks *first) {
     burst(keys, msgs, nblocks, tags, NULL, NULL, n, first);
 }
 
 void gov_cmac_burst_verify(const gov_cmac_key *const *keys, const uint8_t *msgs, const uint8_t *nblocks,
                            uint8_t (*tags)[16], const uint8_t *const *packet_tags, uint8_t *equal, unsigned n,
-                           gov_cmac_first *first) {
+                           gov_cmac_first_blocks *first) {
     burst(keys, msgs, nblocks, tags, packet_tags, equal, n, first);
 }
 

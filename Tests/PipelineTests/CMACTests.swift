@@ -185,15 +185,17 @@ final class CMACTests: XCTestCase {
         }
     }
 
-    /// A group of one key whose messages all begin with a first block that an entry of
-    /// `gov_cmac_first` holds under that key starts from the entry's state, one block in; any
-    /// other group starts from zero and refills an entry. Sequences of bursts that change one
-    /// thing at a time (the key; the first block of one message, at every position; the
-    /// length; the count, so that groups of sixteen, eight and fewer form; the shared block;
-    /// two blocks in turn, as from two ports, and more blocks in turn than there are entries;
-    /// the key's contents at the same address, as when a freed key's memory is reused),
-    /// through both entry points, against one message at a time. States planted in the
-    /// scratch show that the shared groups do start from them, from one entry per block.
+    /// A full group of one key (16 messages on the VAES path, 8 on the others) whose messages
+    /// all begin with one block starts from the state an entry of `gov_cmac_first_blocks`
+    /// holds for that block and key, one block in; on a miss it runs from the start and fills
+    /// the next entry; a group whose messages begin differently leaves the entries alone.
+    /// Sequences of bursts that change one thing at a time (the key; the first block of one
+    /// message, at every position; the length; the count, so that groups of sixteen, eight and
+    /// fewer form; the shared block; two blocks in turn, as from two ports, and more blocks in
+    /// turn than there are entries; other key contents at the same address, as when a freed
+    /// key's memory is reused), through both entry points, against one message at a time.
+    /// States planted in the entries show that the groups of sixteen and of eight do start
+    /// from them, one entry per block.
     func testBurstsStartFromTheFirstBlockTheyShare() throws {
         var rng = SeededRandom(seed: 16)
         let keys = (0..<3).map { _ in CMACKey(bytes: rng.bytes(16))! }
@@ -203,12 +205,14 @@ final class CMACTests: XCTestCase {
         var shared = rng.bytes(16)
         var expected = [[UInt8]]()
 
-        /// Fills `n` messages that begin with `shared` (message `odd` with one bit of it flipped)
-        /// and returns the tags computed one message at a time.
+        /// Fills `n` messages that begin with `shared` (message `odd`, or with `odd` -1 every
+        /// message, with one bit of it flipped) and returns the tags computed one message at a time.
         func fill(_ n: Int, key: CMACKey, blocks: UInt8, odd: Int?) -> [[UInt8]] {
             (0..<n).map { i in
                 var message = shared + rng.bytes(48)
-                if i == odd { message[Int.random(in: 0..<16, using: &rng)] ^= 1 << UInt8.random(in: 0..<8, using: &rng) }
+                if i == odd || odd == -1 {
+                    message[Int.random(in: 0..<16, using: &rng)] ^= 1 << UInt8.random(in: 0..<8, using: &rng)
+                }
                 burst.slot(i).copyMemory(from: message, byteCount: 64)
                 burst.blockCounts[i] = blocks
                 burst.keys[i] = key.expanded
@@ -234,16 +238,14 @@ final class CMACTests: XCTestCase {
             }
             XCTAssertEqual(tags(n), expected, what)
         }
-
-        let entries = UnsafeMutableBufferPointer(
-            start: UnsafeMutableRawPointer(burst.first).assumingMemoryBound(to: gov_cmac_first_entry.self),
-            count: Int(GOV_CMAC_FIRST_ENTRIES))
+        let entries = withUnsafeMutablePointer(to: &burst.firstBlocks.pointee.entries) {
+            UnsafeMutableBufferPointer(start: UnsafeMutableRawPointer($0).assumingMemoryBound(to: gov_cmac_first_block.self),
+                                       count: Int(GOV_CMAC_FIRST_BLOCKS))
+        }
         /// The entries that hold `block` under `key`.
         func holding(_ block: [UInt8], _ key: CMACKey) -> [Int] {
-            let keyBytes = withUnsafeBytes(of: key.expanded.pointee.round_keys.0) { Array($0) }
-            return entries.indices.filter {
-                entries[$0].held == 1 && withUnsafeBytes(of: entries[$0].block) { Array($0) } == block
-                    && withUnsafeBytes(of: entries[$0].key) { Array($0) } == keyBytes
+            entries.indices.filter {
+                entries[$0].key_id == key.expanded.pointee.id && withUnsafeBytes(of: entries[$0].block) { Array($0) } == block
             }
         }
 
@@ -264,8 +266,15 @@ final class CMACTests: XCTestCase {
             check(32, key: keys[1], blocks: blocks, "\(blocks) blocks: a new first block")
             check(24, key: keys[1], blocks: blocks, "\(blocks) blocks: the new first block, shared")
         }
+        // Groups whose messages begin differently leave the entries alone: every first block
+        // differs, or one in a group of eight.
+        let before = (0..<entries.count).map { withUnsafeBytes(of: entries[$0]) { Array($0) } }
+        check(32, key: keys[2], blocks: 3, odd: -1, "every first block differs, a new key")
+        for odd in [0, 5, 7] { check(8, key: keys[2], blocks: 3, odd: odd, "one first block of 8 differs at \(odd), a new key") }
+        XCTAssertEqual((0..<entries.count).map { withUnsafeBytes(of: entries[$0]) { Array($0) } }, before,
+                       "groups that begin differently fill no entry")
         // Two first blocks in turn, then more in turn than there are entries.
-        for count in [2, Int(GOV_CMAC_FIRST_ENTRIES) + 1] {
+        for count in [2, Int(GOV_CMAC_FIRST_BLOCKS) + 1] {
             let blocks = (0..<count).map { _ in rng.bytes(16) }
             for round in 0..<3 * count {
                 shared = blocks[round % count]
@@ -279,26 +288,36 @@ final class CMACTests: XCTestCase {
 
         // Wrong states planted for two blocks used in turn (two ports' traffic): a group that
         // starts from one computes wrong tags, so the shared groups above did start from the
-        // entries, one per block.
-        let two = [rng.bytes(16), rng.bytes(16)]
-        for block in two {
-            shared = block
-            check(32, key: keys[0], blocks: 3, "before the planted states")
+        // entries, one per block. Bursts of 32 (groups of sixteen with VAES, else of eight) and
+        // of 8 (a group of eight).
+        for n in [32, 8] {
+            let two = [rng.bytes(16), rng.bytes(16)]
+            for block in two {
+                shared = block
+                check(n, key: keys[0], blocks: 3, "\(n) messages: before the planted states")
+            }
+            for block in two {
+                let held = holding(block, keys[0])
+                XCTAssertEqual(held.count, 1, "\(n) messages: one entry holds each of two blocks in turn")
+                for e in held { entries[e].state.0 ^= 1 }
+            }
+            for block in two {
+                shared = block
+                expected = fill(n, key: keys[0], blocks: 3, odd: nil)
+                burst.compute(count: n)
+                XCTAssertEqual(zip(tags(n), expected).filter { $0 == $1 }.count, 0,
+                               "\(n) messages: every tag computed from the planted state")
+            }
+            for e in entries.indices { entries[e].key_id = 0 }
+            burst.compute(count: n)
+            XCTAssertEqual(tags(n), expected, "\(n) messages: once no entry holds a block, every tag is right again")
         }
-        for block in two {
-            let held = holding(block, keys[0])
-            XCTAssertEqual(held.count, 1, "one entry holds each of two blocks in turn")
-            for e in held { entries[e].state.0 ^= 1 }
-        }
-        for block in two {
-            shared = block
-            expected = fill(32, key: keys[0], blocks: 3, odd: nil)
-            burst.compute(count: 32)
-            XCTAssertEqual(zip(tags(32), expected).filter { $0 == $1 }.count, 0, "every tag computed from the planted state")
-        }
-        for e in entries.indices { entries[e].held = 0 }
-        burst.compute(count: 32)
-        XCTAssertEqual(tags(32), expected, "once the scratch holds nothing, every tag is right again")
+
+        // Without the entries (NULL), as gov_cmac_burst allows: the same tags.
+        expected = fill(32, key: keys[0], blocks: 4, odd: nil)
+        gov_cmac_burst(burst.keys, burst.messages.assumingMemoryBound(to: UInt8.self), burst.blockCounts,
+                       burst.tags.assumingMemoryBound(to: GovTagBytes.self), 32, nil)
+        XCTAssertEqual(tags(32), expected, "no entries")
     }
 
     /// A block count outside 1..4 is computed alone and clamped to the 64-byte slot.

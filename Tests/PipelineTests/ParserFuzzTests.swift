@@ -322,6 +322,31 @@ final class ParserFuzzTests: XCTestCase {
         }
     }
 
+    /// A length above 65535 is refused by the fixed layouts before any length field is read:
+    /// the fields are compared 16 bits wide, so a frame 65536 bytes longer than its fields say
+    /// would otherwise match them. (Only the bound is tested: it refuses before any read, so
+    /// the frame need not be that long.)
+    func testFixedLayoutsRefuseLengthsAbove65535() throws {
+        for (ipv6, frame) in try fixedLayoutFrames() {
+            let parser = GovParser()
+            var fixed = ParsedPacket()
+            for extra in [0, 65536] {
+                let taken = frame.withUnsafeBytes {
+                    ipv6 ? parser.parseFixedIPv6($0.baseAddress!, length: frame.count + extra, into: &fixed)
+                        : parser.parseFixedIPv4($0.baseAddress!, length: frame.count + extra, into: &fixed)
+                }
+                XCTAssertEqual(taken, extra == 0, "IPv\(ipv6 ? 6 : 4), \(frame.count) + \(extra) bytes")
+            }
+        }
+    }
+
+    /// `ParsedPacket` is one cache line, the header's words in its second half, as the
+    /// declaration's comment says (the parse stage's stores and the burst array count on it).
+    func testParsedPacketFillsOneCacheLine() {
+        XCTAssertEqual(MemoryLayout<ParsedPacket>.stride, 64)
+        XCTAssertEqual(MemoryLayout<ParsedPacket>.offset(of: \.headerWire), 32)
+    }
+
     private func mutate(_ frame: inout [UInt8], _ rng: inout SeededRandom) {
         let rounds = Int.random(in: 1...3, using: &rng)
         for _ in 0..<rounds {

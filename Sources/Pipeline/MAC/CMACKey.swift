@@ -29,10 +29,9 @@ public final class CMACKey: @unchecked Sendable, CustomStringConvertible {
     }
 
     deinit {
-        let memory = UnsafeMutablePointer(mutating: expanded)
-        UnsafeMutableRawPointer(memory).initializeMemory(as: UInt8.self, repeating: 0,
-                                                         count: MemoryLayout<gov_cmac_key>.size)
-        UnsafeMutableRawPointer(memory).deallocate()
+        let memory = UnsafeMutableRawPointer(mutating: expanded)
+        gov_wipe(memory, MemoryLayout<gov_cmac_key>.size)
+        memory.deallocate()
     }
 
     /// The tag of one message of any length, written to `tag` (16 bytes).

@@ -30,10 +30,10 @@ public final class MACBurst: @unchecked Sendable {
         @inline(__always) static var tags: Int { messages + maxCapacity * MACInput.stride }
         @inline(__always) static var blockCounts: Int { tags + maxCapacity * GovWire.macLength }
         @inline(__always) static var keys: Int { blockCounts + lineAligned(maxCapacity) }
-        @inline(__always) static var packetTags: Int { keys + maxCapacity * 8 }
-        @inline(__always) static var equal: Int { packetTags + maxCapacity * 8 }
-        @inline(__always) static var first: Int { equal + lineAligned(maxCapacity) }
-        @inline(__always) static var size: Int { first + lineAligned(MemoryLayout<gov_cmac_first>.size) }
+        @inline(__always) static var packetTags: Int { keys + lineAligned(maxCapacity * 8) }
+        @inline(__always) static var equal: Int { packetTags + lineAligned(maxCapacity * 8) }
+        @inline(__always) static var firstBlocks: Int { equal + lineAligned(maxCapacity) }
+        @inline(__always) static var size: Int { firstBlocks + lineAligned(MemoryLayout<gov_cmac_first_blocks>.size) }
     }
 
     public init(capacity: Int = MACBurst.maxCapacity) {
@@ -44,9 +44,8 @@ public final class MACBurst: @unchecked Sendable {
     }
 
     deinit {
-        // `first` holds copies of keys' first round keys (the keys themselves) and states
-        // derived from them: wiped, as CMACKey wipes its key.
-        base.initializeMemory(as: UInt8.self, repeating: 0, count: Layout.size)
+        // `firstBlocks` holds states derived from keys: wiped, as CMACKey wipes its key.
+        gov_wipe(base, Layout.size)
         base.deallocate()
     }
 
@@ -62,11 +61,13 @@ public final class MACBurst: @unchecked Sendable {
     public var packetTags: UnsafeMutablePointer<UnsafePointer<UInt8>?> { view.packetTags }
     /// 1 where the computed tag of a message equals its packet's, else 0 (``computeAndCompare(count:)``).
     public var equal: UnsafeMutablePointer<UInt8> { view.equal }
-    /// The CMAC states after the first blocks that recent groups of messages of one key
-    /// began with (`gov_cmac_first`, four entries), kept from burst to burst: a group of one
+    /// The CMAC states after the first blocks that recent groups of one key began with
+    /// (`gov_cmac_first_blocks`, four entries), kept from burst to burst: a full group of one
     /// key whose messages all begin with a block an entry holds starts from its state, one
     /// block in (a third of an IPv4 MAC input's AES work, a quarter of an IPv6 one's).
-    var first: UnsafeMutablePointer<gov_cmac_first> { (base + Layout.first).assumingMemoryBound(to: gov_cmac_first.self) }
+    var firstBlocks: UnsafeMutablePointer<gov_cmac_first_blocks> {
+        (base + Layout.firstBlocks).assumingMemoryBound(to: gov_cmac_first_blocks.self)
+    }
 
     /// The MAC input slot of message `i`.
     public func slot(_ i: Int) -> UnsafeMutableRawPointer {
@@ -90,7 +91,7 @@ public final class MACBurst: @unchecked Sendable {
         precondition(count >= 0 && count <= capacity, "more messages than the burst holds")
         guard count > 0 else { return }
         gov_cmac_burst(keys, messages.assumingMemoryBound(to: UInt8.self), blockCounts,
-                       tags.assumingMemoryBound(to: GovTagBytes.self), UInt32(count), first)
+                       tags.assumingMemoryBound(to: GovTagBytes.self), UInt32(count), firstBlocks)
     }
 
     /// Computes the tags of messages `0..<count` and compares each with the 16 bytes at
@@ -100,7 +101,7 @@ public final class MACBurst: @unchecked Sendable {
         precondition(count >= 0 && count <= capacity, "more messages than the burst holds")
         guard count > 0 else { return }
         gov_cmac_burst_verify(keys, messages.assumingMemoryBound(to: UInt8.self), blockCounts,
-                              tags.assumingMemoryBound(to: GovTagBytes.self), packetTags, equal, UInt32(count), first)
+                              tags.assumingMemoryBound(to: GovTagBytes.self), packetTags, equal, UInt32(count), firstBlocks)
     }
 
     /// Constant-time comparison of the computed tag of message `i` with the 16 bytes at `packetTag`.

@@ -100,7 +100,7 @@ public final class AuthorityTable: @unchecked Sendable {
     }
 
     deinit {
-        UnsafeMutableRawPointer(keys).initializeMemory(as: UInt8.self, repeating: 0, count: slots * MemoryLayout<gov_cmac_key>.stride)
+        gov_wipe(keys, slots * MemoryLayout<gov_cmac_key>.stride)
         UnsafeMutableRawPointer(keys).deallocate()
         entries.deallocate()
     }

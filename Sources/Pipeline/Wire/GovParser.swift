@@ -126,7 +126,8 @@ public struct GovParser: Sendable {
     /// swapping the field.
     @usableFromInline @_transparent
     static func lengthField(_ p: UnsafeRawPointer, at offset: Int, holds value: Int) -> Bool {
-        p.loadUnaligned(fromByteOffset: offset, as: UInt16.self) == UInt16(truncatingIfNeeded: value).bigEndian
+        assert(value >= 0 && value <= 0xFFFF, "a length the fixed layouts' bounds keep below 2^16")
+        return p.loadUnaligned(fromByteOffset: offset, as: UInt16.self) == UInt16(truncatingIfNeeded: value).bigEndian
     }
 
     /// The common layouts, for the frames the fixed layouts leave (padded, or one family

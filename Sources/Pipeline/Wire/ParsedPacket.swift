@@ -62,17 +62,17 @@ public struct ParsedPacket: Sendable, Equatable {
         drop = nil
         carrier = .none
         hasVLAN = false
+        innerVersion = 0
         vlanID = 0
         l3Offset = 0
         udpOffset = 0
         govOffset = 0
         govLength = 0
         innerOffset = 0
-        packetEnd = 0
-        headerWire = SIMD4()
-        innerVersion = 0
         innerSourceOffset = 0
         innerDestinationOffset = 0
+        packetEnd = 0
+        headerWire = SIMD4()
     }
 
     /// Every field, as the parser's fast paths set them at once.
@@ -83,17 +83,17 @@ public struct ParsedPacket: Sendable, Equatable {
         self.drop = drop
         self.carrier = carrier
         self.hasVLAN = hasVLAN
+        self.innerVersion = innerVersion
         self.vlanID = vlanID
         self.l3Offset = l3Offset
         self.udpOffset = udpOffset
         self.govOffset = govOffset
         self.govLength = govLength
         self.innerOffset = innerOffset
-        self.packetEnd = packetEnd
-        self.headerWire = headerWire
-        self.innerVersion = innerVersion
         self.innerSourceOffset = innerSourceOffset
         self.innerDestinationOffset = innerDestinationOffset
+        self.packetEnd = packetEnd
+        self.headerWire = headerWire
     }
 
     /// True when every table-free check passed.
