@@ -25,7 +25,7 @@
 
 bool gov_cmac_cpu_supported(void) {
     __builtin_cpu_init();
-    return __builtin_cpu_supports("aes") && __builtin_cpu_supports("sse4.1");
+    return __builtin_cpu_supports("aes") && __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("popcnt");
 }
 
 void gov_wipe(void *p, size_t n) { explicit_bzero(p, n); }
@@ -82,7 +82,7 @@ void gov_cmac_key_expand(gov_cmac_key *k, const uint8_t key[16]) {
     _mm_storeu_si128((__m128i *)l, aes_encrypt(rk, _mm_setzero_si128()));
     gf_double(k->k1, l);
     gf_double(k->k2, k->k1);
-    memset(l, 0, sizeof l);
+    gov_wipe(l, sizeof l);
 }
 
 /* ---- One message ---------------------------------------------------------------------- */
@@ -249,7 +249,7 @@ GOV_INLINE void lanes_one_key_from(const gov_cmac_key *k, const uint8_t *msgs, u
  * the block they all begin with, else from the start, keeping that block in an entry. */
 GOV_INLINE void lanes_fixed_one_key(const gov_cmac_key *k, const uint8_t *msgs, unsigned nb, uint8_t (*tags)[16],
                                     const uint8_t *const *packet_tags, uint8_t *equal, gov_cmac_first_blocks *first) {
-    int alike = first && first_blocks_alike(msgs, GOV_CMAC_LANES);
+    int alike = first && k->id != 0 && first_blocks_alike(msgs, GOV_CMAC_LANES);
     const gov_cmac_first_block *x = alike ? first_block_entry(first, k, msgs) : NULL;
     if (x) {
         lanes_one_key_from(k, msgs, 1, nb, _mm_load_si128((const __m128i *)x->state), tags, packet_tags, equal);
@@ -327,7 +327,7 @@ GOV_VAES void wide_one_key_from(const gov_cmac_key *k, const uint8_t *msgs, unsi
 /* lanes_fixed_one_key for sixteen messages, on the VAES path. */
 GOV_VAES void wide_fixed_one_key(const gov_cmac_key *k, const uint8_t *msgs, unsigned nb, uint8_t (*tags)[16],
                                  const uint8_t *const *packet_tags, uint8_t *equal, gov_cmac_first_blocks *first) {
-    int alike = first && wide_first_blocks_alike(msgs);
+    int alike = first && k->id != 0 && wide_first_blocks_alike(msgs);
     const gov_cmac_first_block *x = alike ? first_block_entry(first, k, msgs) : NULL;
     if (x) {
         wide_one_key_from(k, msgs, 1, nb, _mm_load_si128((const __m128i *)x->state), tags, packet_tags, equal);

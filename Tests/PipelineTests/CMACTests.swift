@@ -192,8 +192,9 @@ final class CMACTests: XCTestCase {
     /// Sequences of bursts that change one thing at a time (the key; the first block of one
     /// message, at every position; the length; the count, so that groups of sixteen, eight and
     /// fewer form; the shared block; two blocks in turn, as from two ports, and more blocks in
-    /// turn than there are entries; other key contents at the same address, as when a freed
-    /// key's memory is reused), through both entry points, against one message at a time.
+    /// turn than there are entries; another key copied or expanded at the same address, as when
+    /// a freed key's memory is reused; a key with id 0), through both entry points, against
+    /// one message at a time.
     /// States planted in the entries show that the groups of sixteen and of eight do start
     /// from them, one entry per block.
     func testBurstsStartFromTheFirstBlockTheyShare() throws {
@@ -238,10 +239,10 @@ final class CMACTests: XCTestCase {
             }
             XCTAssertEqual(tags(n), expected, what)
         }
-        let entries = withUnsafeMutablePointer(to: &burst.firstBlocks.pointee.entries) {
-            UnsafeMutableBufferPointer(start: UnsafeMutableRawPointer($0).assumingMemoryBound(to: gov_cmac_first_block.self),
-                                       count: Int(GOV_CMAC_FIRST_BLOCKS))
-        }
+        // `entries` lies at the start of gov_cmac_first_blocks.
+        let entries = UnsafeMutableBufferPointer(
+            start: UnsafeMutableRawPointer(burst.firstBlocks).assumingMemoryBound(to: gov_cmac_first_block.self),
+            count: Int(GOV_CMAC_FIRST_BLOCKS))
         /// The entries that hold `block` under `key`.
         func holding(_ block: [UInt8], _ key: CMACKey) -> [Int] {
             entries.indices.filter {
@@ -283,8 +284,34 @@ final class CMACTests: XCTestCase {
         }
         check(32, key: keys[1], blocks: 4, "before the key's contents change")
         UnsafeMutablePointer(mutating: keys[1].expanded).update(from: keys[2].expanded, count: 1)
-        check(32, key: keys[1], blocks: 4, "other contents at the same address")
-        check(32, key: keys[1], blocks: 4, "the new contents, shared")
+        check(32, key: keys[1], blocks: 4, "another expanded key copied to the same address")
+        check(32, key: keys[1], blocks: 4, "the copied key, shared")
+        rng.bytes(16).withUnsafeBufferPointer { gov_cmac_key_expand(UnsafeMutablePointer(mutating: keys[1].expanded), $0.baseAddress!) }
+        check(32, key: keys[1], blocks: 4, "another key expanded at the same address")
+        check(32, key: keys[1], blocks: 4, "the key expanded there, shared")
+
+        // A key with id 0 (not expanded by gov_cmac_key_expand) uses no entry, not even an
+        // empty one, which holds block 0 and state 0 under id 0.
+        let bare = UnsafeMutablePointer<gov_cmac_key>.allocate(capacity: 1)
+        defer { bare.deallocate() }
+        rng.bytes(16).withUnsafeBufferPointer { gov_cmac_key_expand(bare, $0.baseAddress!) }
+        bare.pointee.id = 0
+        let empty = MACBurst(capacity: 32)
+        for round in 0..<2 {
+            var zeroTags = [[UInt8]]()
+            for i in 0..<32 {
+                let message = [UInt8](repeating: 0, count: 16) + rng.bytes(48)
+                empty.slot(i).copyMemory(from: message, byteCount: 64)
+                empty.blockCounts[i] = 3
+                empty.keys[i] = UnsafePointer(bare)
+                var tag = [UInt8](repeating: 0, count: 16)
+                gov_cmac(bare, message, 48, &tag)
+                zeroTags.append(tag)
+            }
+            empty.compute(count: 32)
+            XCTAssertEqual((0..<32).map { Array(UnsafeRawBufferPointer(start: empty.tag($0), count: 16)) }, zeroTags,
+                           "a key with id 0, first blocks of zeros, burst \(round)")
+        }
 
         // Wrong states planted for two blocks used in turn (two ports' traffic): a group that
         // starts from one computes wrong tags, so the shared groups above did start from the

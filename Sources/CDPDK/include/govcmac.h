@@ -13,8 +13,11 @@
 #include <stddef.h>
 
 /* An expanded AES-128 key with its CMAC subkeys, and the id of this expansion (from a
- * process-wide counter: never 0, never given twice), by which gov_cmac_first_blocks knows the
- * key without keeping a copy of it. 16-byte aligned; 224 bytes. */
+ * process-wide counter, never 0), by which gov_cmac_first_blocks knows the key without
+ * keeping a copy of it. Write a key only with gov_cmac_key_expand (which gives it a new id)
+ * or by copying a whole expanded key, never by editing its bytes in place: the entries trust
+ * that an id's contents never change. A key with id 0 (not expanded here) uses no entry.
+ * Ids are unique within one process. 16-byte aligned; 224 bytes. */
 typedef struct gov_cmac_key {
     _Alignas(16) uint8_t round_keys[11][16];
     _Alignas(16) uint8_t k1[16];
@@ -44,8 +47,8 @@ void gov_cmac_4(const gov_cmac_key *k, const uint8_t msg[64], uint8_t tag[16]);
  * to the next. The packets of one sender's capability share their MAC input's first block
  * (the header's bytes 0-15: version, header length, next protocol, the zeroed hop budget,
  * scope, trust level, route class, key epoch, authority; DESIGN.md 1.2), so the messages of a
- * burst often begin alike. A full group of one key and 3 or 4 blocks (16 messages on the VAES
- * path, 8 on the others) whose messages all begin with one block starts from the state an
+ * burst often begin alike. A full group of one key and 3 or 4 blocks (sixteen messages on the
+ * VAES path, or eight) whose messages all begin with one block starts from the state an
  * entry holds for that block and key, one block in; if no entry holds it, the group runs
  * from the start and its block and state go into the next entry in turn. Groups whose
  * messages begin differently, and all other groups, leave the entries alone. Several
