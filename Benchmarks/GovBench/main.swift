@@ -200,17 +200,21 @@ measure("CMAC 64 B, burst of 32, one first block") { burst64Shared.compute(count
 // one hits the entry the one before it filled). The 32 stores of 16 bytes that change the
 // blocks are part of the figure.
 var firstBlock = SIMD2<UInt64>(0, 0)
-measure("CMAC 48 B, burst of 32, a new first block per 16") {
+/// Gives each run of `alike` messages of burst48Shared a first block of its own, new this burst.
+@inline(__always)
+func newFirstBlocks(alike: Int) {
     firstBlock &+= SIMD2(1, 0)
     for i in 0..<burstSize {
-        burst48Shared.slot(i).storeBytes(of: firstBlock &+ SIMD2(0, UInt64(i / 16)), as: SIMD2<UInt64>.self)
+        burst48Shared.slot(i).storeBytes(of: firstBlock &+ SIMD2(0, UInt64(i / alike)), as: SIMD2<UInt64>.self)
     }
+}
+measure("CMAC 48 B, burst of 32, a new first block per 16") {
+    newFirstBlocks(alike: 16)
     burst48Shared.compute(count: burstSize)
 }
 // Its baseline: the same stores, but every message's first block differs (no group fills an entry).
 measure("CMAC 48 B, burst of 32, a new first block per message") {
-    firstBlock &+= SIMD2(1, 0)
-    for i in 0..<burstSize { burst48Shared.slot(i).storeBytes(of: firstBlock &+ SIMD2(0, UInt64(i)), as: SIMD2<UInt64>.self) }
+    newFirstBlocks(alike: 1)
     burst48Shared.compute(count: burstSize)
 }
 measure("parse, 128 B IPv4/UDP/GOV/IPv4 frames, returned") {

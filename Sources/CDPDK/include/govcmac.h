@@ -28,7 +28,7 @@ typedef struct gov_cmac_key {
 /* The stride of one message in a burst scratch buffer: room for the 64-byte IPv6 input. */
 #define GOV_CMAC_MSG_STRIDE 64
 
-/* True when the CPU has AES-NI and SSE4.1. */
+/* True when the CPU has AES-NI, SSE4.2 and POPCNT (the shim is built for corei7). */
 bool gov_cmac_cpu_supported(void);
 
 /* Expand a 16-byte key into round keys and subkeys, with a new id. */

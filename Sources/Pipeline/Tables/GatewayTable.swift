@@ -117,8 +117,8 @@ public struct PlainPacket {
             p.ipProtocol = frame.loadByte(at: off &+ IPv4Header.protocolOffset)
             p.sourceOffset = off &+ IPv4Header.sourceOffset
             p.destinationOffset = off &+ IPv4Header.destinationOffset
-            p.sourceLo = UInt64(frame.loadBigEndian(at: off &+ 12, as: UInt32.self))
-            p.destLo = UInt64(frame.loadBigEndian(at: off &+ 16, as: UInt32.self))
+            p.sourceLo = UInt64(frame.loadBigEndian(at: p.sourceOffset, as: UInt32.self))
+            p.destLo = UInt64(frame.loadBigEndian(at: p.destinationOffset, as: UInt32.self))
             // Only the first fragment carries the ports.
             let fragmentOffset = frame.loadBigEndian(at: off &+ 6, as: UInt16.self) & 0x1FFF
             l4 = fragmentOffset == 0 ? off &+ ihl : 0
@@ -128,10 +128,10 @@ public struct PlainPacket {
             p.ipProtocol = frame.loadByte(at: off &+ IPv6Header.nextHeaderOffset)
             p.sourceOffset = off &+ IPv6Header.sourceOffset
             p.destinationOffset = off &+ IPv6Header.destinationOffset
-            p.sourceHi = frame.loadBigEndian(at: off &+ 8, as: UInt64.self)
-            p.sourceLo = frame.loadBigEndian(at: off &+ 16, as: UInt64.self)
-            p.destHi = frame.loadBigEndian(at: off &+ 24, as: UInt64.self)
-            p.destLo = frame.loadBigEndian(at: off &+ 32, as: UInt64.self)
+            p.sourceHi = frame.loadBigEndian(at: p.sourceOffset, as: UInt64.self)
+            p.sourceLo = frame.loadBigEndian(at: p.sourceOffset &+ 8, as: UInt64.self)
+            p.destHi = frame.loadBigEndian(at: p.destinationOffset, as: UInt64.self)
+            p.destLo = frame.loadBigEndian(at: p.destinationOffset &+ 8, as: UInt64.self)
             l4 = off &+ 40
         } else {
             return nil

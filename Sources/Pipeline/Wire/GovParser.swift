@@ -157,16 +157,19 @@ public struct GovParser: Sendable {
             // Version 4, IHL 5; UDP; neither MF nor a fragment offset. (The UDP length check
             // below makes the total length at least 96.)
             guard p.loadByte(at: l3) == IPv4Header.versionIHLWithoutOptions,
-                  p.loadByte(at: l3 &+ 9) == IPProtocol.udp,
+                  p.loadByte(at: l3 &+ IPv4Header.protocolOffset) == IPProtocol.udp,
                   p.loadBigEndian(at: l3 &+ 6, as: UInt16.self) & 0x3FFF == 0 else { return false }
-            let totalLength = Int(p.loadBigEndian(at: l3 &+ 2, as: UInt16.self))
+            let totalLength = Int(p.loadBigEndian(at: l3 &+ IPv4Header.totalLengthOffset, as: UInt16.self))
             guard l3 &+ totalLength <= length else { return false }
             udp = l3 &+ HeaderLength.ipv4Minimum
             ipEnd = l3 &+ totalLength
             carrier = .udpIPv4
         } else if etherType == EtherType.ipv6.bigEndian {
-            guard p.loadByte(at: l3) >> 4 == 6, p.loadByte(at: l3 &+ 6) == IPProtocol.udp else { return false }
-            ipEnd = l3 &+ HeaderLength.ipv6 &+ Int(p.loadBigEndian(at: l3 &+ 4, as: UInt16.self))
+            guard p.loadByte(at: l3) >> 4 == 6, p.loadByte(at: l3 &+ IPv6Header.nextHeaderOffset) == IPProtocol.udp else {
+                return false
+            }
+            let payloadLength = Int(p.loadBigEndian(at: l3 &+ IPv6Header.payloadLengthOffset, as: UInt16.self))
+            ipEnd = l3 &+ HeaderLength.ipv6 &+ payloadLength
             guard ipEnd <= length else { return false }
             udp = l3 &+ HeaderLength.ipv6
             carrier = .udpIPv6
@@ -205,13 +208,13 @@ public struct GovParser: Sendable {
             // Without options (IHL 5), as nearly every inner header is; one with options
             // takes the general parser. `available` is at least 20 (the UDP check).
             guard versionIHL == IPv4Header.versionIHLWithoutOptions,
-                  Int(p.loadBigEndian(at: inner &+ 2, as: UInt16.self)) == available else {
+                  Int(p.loadBigEndian(at: inner &+ IPv4Header.totalLengthOffset, as: UInt16.self)) == available else {
                 return false
             }
             innerVersion = 4
         case GovWire.nextProtoIPv6:
-            guard versionIHL >> 4 == 6,
-                  HeaderLength.ipv6 &+ Int(p.loadBigEndian(at: inner &+ 4, as: UInt16.self)) == available else { return false }
+            let payloadLength = Int(p.loadBigEndian(at: inner &+ IPv6Header.payloadLengthOffset, as: UInt16.self))
+            guard versionIHL >> 4 == 6, HeaderLength.ipv6 &+ payloadLength == available else { return false }
             innerVersion = 6
         default:
             return false
@@ -222,8 +225,9 @@ public struct GovParser: Sendable {
             udpOffset: UInt16(truncatingIfNeeded: udp), govOffset: UInt16(truncatingIfNeeded: gov),
             govLength: UInt16(truncatingIfNeeded: GovWire.fixedLength), innerOffset: UInt16(truncatingIfNeeded: inner),
             packetEnd: UInt16(truncatingIfNeeded: end), headerWire: wire, innerVersion: innerVersion,
-            innerSourceOffset: UInt16(truncatingIfNeeded: inner &+ (v4 ? 12 : 8)),
-            innerDestinationOffset: UInt16(truncatingIfNeeded: inner &+ (v4 ? 16 : 24)))
+            innerSourceOffset: UInt16(truncatingIfNeeded: inner &+ (v4 ? IPv4Header.sourceOffset : IPv6Header.sourceOffset)),
+            innerDestinationOffset: UInt16(truncatingIfNeeded:
+                inner &+ (v4 ? IPv4Header.destinationOffset : IPv6Header.destinationOffset)))
         return true
     }
 
@@ -278,9 +282,9 @@ public struct GovParser: Sendable {
         guard length &- l3 >= HeaderLength.ipv4Minimum else { return .malformedTruncatedIP }
         let versionIHL = p.loadByte(at: l3)
         guard versionIHL >> 4 == 4, versionIHL & 0x0F >= 5 else { return .malformedOuterIP }
-        guard p.loadByte(at: l3 &+ 9) == IPProtocol.udp else { return .notGoverned }
+        guard p.loadByte(at: l3 &+ IPv4Header.protocolOffset) == IPProtocol.udp else { return .notGoverned }
         let headerLength = Int(versionIHL & 0x0F) &* 4
-        let totalLength = Int(p.loadBigEndian(at: l3 &+ 2, as: UInt16.self))
+        let totalLength = Int(p.loadBigEndian(at: l3 &+ IPv4Header.totalLengthOffset, as: UInt16.self))
         guard totalLength >= headerLength else { return .malformedOuterIP }
         guard l3 &+ totalLength <= length else { return .malformedTruncatedIP }
         let fragment = p.loadBigEndian(at: l3 &+ 6, as: UInt16.self)
@@ -295,8 +299,8 @@ public struct GovParser: Sendable {
     func locateOuterIPv6(_ p: UnsafeRawPointer, at l3: Int, length: Int, into out: inout ParsedPacket) -> DropReason? {
         guard length &- l3 >= HeaderLength.ipv6 else { return .malformedTruncatedIP }
         guard p.loadByte(at: l3) >> 4 == 6 else { return .malformedOuterIP }
-        guard p.loadByte(at: l3 &+ 6) == IPProtocol.udp else { return .notGoverned }
-        let end = l3 &+ HeaderLength.ipv6 &+ Int(p.loadBigEndian(at: l3 &+ 4, as: UInt16.self))
+        guard p.loadByte(at: l3 &+ IPv6Header.nextHeaderOffset) == IPProtocol.udp else { return .notGoverned }
+        let end = l3 &+ HeaderLength.ipv6 &+ Int(p.loadBigEndian(at: l3 &+ IPv6Header.payloadLengthOffset, as: UInt16.self))
         guard end <= length else { return .malformedTruncatedIP }
         out.carrier = .udpIPv6
         return locateUDP(p, at: l3 &+ HeaderLength.ipv6, ipEnd: end, moreFragments: false, into: &out)
@@ -356,7 +360,7 @@ public struct GovParser: Sendable {
     func locateInnerIPv4(_ p: UnsafeRawPointer, at inner: Int, available: Int, into out: inout ParsedPacket) -> DropReason? {
         guard available >= HeaderLength.ipv4Minimum else { return .malformedInner }
         let headerLength = Int(p.loadByte(at: inner) & 0x0F) &* 4
-        let totalLength = Int(p.loadBigEndian(at: inner &+ 2, as: UInt16.self))
+        let totalLength = Int(p.loadBigEndian(at: inner &+ IPv4Header.totalLengthOffset, as: UInt16.self))
         guard headerLength >= HeaderLength.ipv4Minimum, totalLength >= headerLength, totalLength <= available else {
             return .malformedInner
         }
@@ -370,7 +374,7 @@ public struct GovParser: Sendable {
     @inlinable @inline(__always)
     func locateInnerIPv6(_ p: UnsafeRawPointer, at inner: Int, available: Int, into out: inout ParsedPacket) -> DropReason? {
         guard available >= HeaderLength.ipv6 else { return .malformedInner }
-        let payloadLength = Int(p.loadBigEndian(at: inner &+ 4, as: UInt16.self))
+        let payloadLength = Int(p.loadBigEndian(at: inner &+ IPv6Header.payloadLengthOffset, as: UInt16.self))
         guard HeaderLength.ipv6 &+ payloadLength <= available else { return .malformedInner }
         out.innerVersion = 6
         out.innerSourceOffset = UInt16(truncatingIfNeeded: inner &+ IPv6Header.sourceOffset)

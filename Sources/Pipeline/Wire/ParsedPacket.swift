@@ -112,8 +112,8 @@ public struct ParsedPacket: Sendable, Equatable {
     @inlinable
     public func innerProtocol(in frame: UnsafeRawPointer) -> UInt8 {
         switch innerVersion {
-        case 4: frame.loadByte(at: Int(innerOffset) &+ 9)
-        case 6: frame.loadByte(at: Int(innerOffset) &+ 6)
+        case 4: frame.loadByte(at: Int(innerOffset) &+ IPv4Header.protocolOffset)
+        case 6: frame.loadByte(at: Int(innerOffset) &+ IPv6Header.nextHeaderOffset)
         default: 0
         }
     }
