@@ -61,13 +61,19 @@ let package = Package(
             dependencies: ["CDPDK"],
             swiftSettings: [.unsafeFlags(swiftFlags)]
         ),
-        .executableTarget(
-            name: "GovFwd",
+        // Command line, configuration loading, EAL and port bring-up, statistics, tools.
+        .target(
+            name: "GovFwdCore",
             dependencies: [
                 "Pipeline", "CDPDK",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
+            swiftSettings: [.unsafeFlags(cpuFlags)]
+        ),
+        .executableTarget(
+            name: "GovFwd",
+            dependencies: ["GovFwdCore"],
             swiftSettings: [.unsafeFlags(cpuFlags)]
         ),
         .target(
@@ -108,7 +114,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GovFwdTests",
-            dependencies: ["GovFwd", "Pipeline"],
+            dependencies: ["GovFwd", "GovFwdCore", "Pipeline"],
             exclude: ["Fixtures"],
             swiftSettings: [.unsafeFlags(cpuFlags)]
         ),

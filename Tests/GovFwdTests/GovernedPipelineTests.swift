@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import GovFwd
+@testable import GovFwdCore
 import Pipeline
 
 /// The governed pipeline through the real binary over the pcap PMD: one case per drop

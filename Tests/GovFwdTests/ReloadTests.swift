@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 import Pipeline
-@testable import GovFwd
+@testable import GovFwdCore
 
 /// SIGHUP reloads the configuration: a valid file replaces the tables between bursts, an
 /// invalid one is refused and the running tables stay.

@@ -2,7 +2,7 @@ import Foundation
 import Pipeline
 import XCTest
 
-@testable import GovFwd
+@testable import GovFwdCore
 
 /// `govfwd mint`, `govfwd craft` and the pcap reader and writer, run in process.
 final class ToolsTests: XCTestCase {

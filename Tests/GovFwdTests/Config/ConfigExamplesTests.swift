@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import XCTest
-@testable import GovFwd
+@testable import GovFwdCore
 import Pipeline
 
 /// Every configuration in configs/ loads, and reads as its comments say.

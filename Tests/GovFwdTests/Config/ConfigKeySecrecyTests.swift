@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import GovFwd
+@testable import GovFwdCore
 import Pipeline
 
 /// Key material never appears in error messages, in the model's textual forms, or in the

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import GovFwd
+@testable import GovFwdCore
 import Pipeline
 
 /// Building blocks for configuration tests.

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import GovFwd
+@testable import GovFwdCore
 import Pipeline
 
 /// One case per validation rule: the configuration is refused with exactly one error that

@@ -1,5 +1,5 @@
 import Foundation
-@testable import GovFwd
+@testable import GovFwdCore
 
 /// The frames of a capture, through the project's own reader (classic pcap, microsecond or
 /// nanosecond; the pcap PMD writes nanosecond files). Timestamps are ignored.
