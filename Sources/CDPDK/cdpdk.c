@@ -11,6 +11,7 @@
 #include <rte_launch.h>
 #include <rte_cycles.h>
 #include <rte_mempool.h>
+#include <rte_ring.h>
 #include <rte_mbuf.h>
 #include <rte_ethdev.h>
 #include <rte_hash.h>
@@ -39,7 +40,54 @@ _Static_assert(RTE_ETH_NAME_MAX_LEN <= 64, "port names longer than cdpdk_port_in
 
 /* ---- mbuf and mempool ---- */
 
-uint16_t cdpdk_mbuf_refcnt_update(struct rte_mbuf *m, int16_t delta) { return rte_mbuf_refcnt_update(m, delta); }
+void cdpdk_pktmbuf_refcnt_update(struct rte_mbuf *m, int16_t delta) { rte_pktmbuf_refcnt_update(m, delta); }
+
+int cdpdk_pktmbuf_truncate(struct rte_mbuf *m, uint32_t len)
+{
+    if (len > m->pkt_len)
+        return -1;
+    struct rte_mbuf *seg = m;
+    uint32_t before = 0;   /* bytes in the segments before `seg` */
+    while (before + seg->data_len < len && seg->next != NULL) {
+        before += seg->data_len;
+        seg = seg->next;
+    }
+    seg->data_len = (uint16_t)(len - before);
+    if (seg->next != NULL) {
+        uint16_t freed = 0;
+        for (struct rte_mbuf *s = seg->next; s != NULL; s = s->next)
+            freed++;
+        rte_pktmbuf_free(seg->next);
+        seg->next = NULL;
+        m->nb_segs = (uint16_t)(m->nb_segs - freed);
+    }
+    m->pkt_len = len;
+    return 0;
+}
+
+int cdpdk_mbuf_check(const struct rte_mbuf *m, const char **reason) { return rte_mbuf_check(m, 1, reason); }
+
+const void *cdpdk_pktmbuf_read(const struct rte_mbuf *m, uint32_t offset, uint32_t len, void *buf)
+{
+    return rte_pktmbuf_read(m, offset, len, buf);
+}
+
+int cdpdk_pktmbuf_append_segment(struct rte_mempool *mp, struct rte_mbuf *head, const void *data, uint16_t len)
+{
+    struct rte_mbuf *seg = rte_pktmbuf_alloc(mp);
+    if (seg == NULL)
+        return -ENOMEM;
+    char *room = rte_pktmbuf_append(seg, len);
+    if (room == NULL) {
+        rte_pktmbuf_free(seg);
+        return -ENOSPC;
+    }
+    memcpy(room, data, len);
+    int rc = rte_pktmbuf_chain(head, seg);
+    if (rc != 0)
+        rte_pktmbuf_free(seg);
+    return rc;
+}
 struct rte_mbuf *cdpdk_mbuf_alloc(struct rte_mempool *mp) { return rte_pktmbuf_alloc(mp); }
 int cdpdk_mbuf_alloc_bulk(struct rte_mempool *mp, struct rte_mbuf **mbufs, unsigned n) { return rte_pktmbuf_alloc_bulk(mp, mbufs, n); }
 void cdpdk_mbuf_free(struct rte_mbuf *m) { rte_pktmbuf_free(m); }
@@ -52,6 +100,20 @@ struct rte_mempool *cdpdk_pktmbuf_pool_create(const char *name, unsigned n, unsi
     return rte_pktmbuf_pool_create(name, n, cache, 0, RTE_MBUF_DEFAULT_BUF_SIZE, socket);
 }
 unsigned cdpdk_mempool_in_use(const struct rte_mempool *mp) { return rte_mempool_in_use_count(mp); }
+
+long cdpdk_mempool_in_use_signed(const struct rte_mempool *mp)
+{
+    /* rte_mempool_ops_get_count() is not exported: read the ring of the default ring-based
+     * handlers directly; any other handler gets the clamped count. */
+    const struct rte_mempool_ops *ops = rte_mempool_get_ops(mp->ops_index);
+    if (strncmp(ops->name, "ring_", 5) != 0)
+        return (long)rte_mempool_in_use_count(mp);
+    long avail = (long)rte_ring_count((const struct rte_ring *)mp->pool_data);
+    if (mp->cache_size != 0)
+        for (unsigned lcore = 0; lcore < RTE_MAX_LCORE; lcore++)
+            avail += mp->local_cache[lcore].len;
+    return (long)mp->size - avail;
+}
 unsigned cdpdk_mempool_avail(const struct rte_mempool *mp) { return rte_mempool_avail_count(mp); }
 void cdpdk_mempool_free(struct rte_mempool *mp) { rte_mempool_free(mp); }
 unsigned cdpdk_mempool_cache_max(void) { return RTE_MEMPOOL_CACHE_MAX_SIZE; }

@@ -46,6 +46,48 @@ public let maxBurst = 32
     Int(UnsafeRawPointer(m).load(fromByteOffset: Int(CDPDK_MBUF_OFF_PKT_LEN), as: UInt32.self))
 }
 
+/// `m->nb_segs`: segments in the chain.
+@inline(__always) public func mbufSegmentCount(_ m: Mbuf) -> Int {
+    Int(UnsafeRawPointer(m).load(fromByteOffset: Int(CDPDK_MBUF_OFF_NB_SEGS), as: UInt16.self))
+}
+
+/// A packet holding `bytes`, from `pool`, in as many segments as it takes when each holds at
+/// most `segmentSize` bytes (as a PMD receives a frame larger than its mbufs: the pcap PMD
+/// chains frames over 2048 bytes). Nil, with nothing left allocated, when the pool runs out.
+/// Not for the per-packet path: explain, tests and fuzzing build their input with it.
+public func makeMbufChain(_ bytes: UnsafeRawBufferPointer, pool: Mempool, segmentSize: Int = 2048) -> Mbuf? {
+    precondition(segmentSize > 0 && segmentSize <= Int(UInt16.max), "segment size out of range")
+    guard let head = cdpdk_mbuf_alloc(pool) else { return nil }
+    let size = min(segmentSize, Int(cdpdk_mbuf_tailroom(head)))
+    let first = min(bytes.count, size)
+    if first > 0, let base = bytes.baseAddress {
+        cdpdk_mbuf_append(head, UInt16(first))!.copyMemory(from: base, byteCount: first)
+    }
+    var offset = first
+    while offset < bytes.count {
+        let n = min(bytes.count - offset, size)
+        guard cdpdk_pktmbuf_append_segment(pool, head, bytes.baseAddress! + offset, UInt16(n)) == 0 else {
+            cdpdk_mbuf_free(head)
+            return nil
+        }
+        offset += n
+    }
+    return head
+}
+
+/// Every byte of the packet `m`, across its segments (`rte_pktmbuf_read`). Not for the
+/// per-packet path.
+public func mbufBytes(_ m: Mbuf) -> [UInt8] {
+    let length = mbufPacketLength(m)
+    return [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
+        if length > 0, let base = buffer.baseAddress, let data = cdpdk_pktmbuf_read(m, 0, UInt32(length), base),
+           data != UnsafeRawPointer(base) {
+            UnsafeMutableRawPointer(base).copyMemory(from: data, byteCount: length)
+        }
+        count = length
+    }
+}
+
 /// Prefetches the cache line at `p` into every level (`__builtin_prefetch`, inlined).
 @inline(__always) public func prefetch(_ p: UnsafeRawPointer) { cdpdk_prefetch0(p) }
 

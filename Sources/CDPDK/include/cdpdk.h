@@ -91,19 +91,26 @@ static inline void *cdpdk_mbuf_append(struct rte_mbuf *m, uint16_t len) {
     CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_PKT_LEN, uint32_t) += len;
     return tail;
 }
-/* rte_pktmbuf_trim(m, len) on a one-segment mbuf: remove len bytes from the end; -1 if too long. */
-static inline int cdpdk_mbuf_trim(struct rte_mbuf *m, uint16_t len) {
-    if (cdpdk_mbuf_nb_segs(m) != 1 || len > cdpdk_mbuf_data_len(m))
-        return -1;
-    CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_DATA_LEN, uint16_t) -= len;
-    CDPDK_MBUF_FIELD(m, CDPDK_MBUF_OFF_PKT_LEN, uint32_t) -= len;
-    return 0;
-}
 /* rte_prefetch0(): one cache line into every level. Swift inlines it (no call per packet). */
 static inline __attribute__((always_inline)) void cdpdk_prefetch0(const void *p) { __builtin_prefetch(p, 0, 3); }
 
-/* rte_mbuf_refcnt_update(m, delta): used to send one mbuf out of two ports (audit copy). */
-uint16_t cdpdk_mbuf_refcnt_update(struct rte_mbuf *m, int16_t delta);
+/* rte_pktmbuf_refcnt_update(m, delta): the reference count of every segment of the chain, so
+ * that one packet can leave by two ports (audit copy) and each transmit frees one reference of
+ * each segment. Updating the first segment alone frees the later ones twice. */
+void cdpdk_pktmbuf_refcnt_update(struct rte_mbuf *m, int16_t delta);
+/* Cuts the packet to its first `len` bytes, whatever its segments (rte_pktmbuf_trim takes only
+ * bytes of the last segment): the segment where the packet now ends keeps its part, the
+ * segments after it are freed. -1 if `len` is longer than the packet. */
+int cdpdk_pktmbuf_truncate(struct rte_mbuf *m, uint32_t len);
+/* rte_mbuf_check(m, 1): 0 when the mbuf chain is sane (pool, refcnt, segment count and
+ * lengths), else -1 with a static text in *reason. */
+int cdpdk_mbuf_check(const struct rte_mbuf *m, const char **reason);
+/* m->pkt_len of the chain, and the bytes of [offset, offset + len) copied into buf when they
+ * span segments (rte_pktmbuf_read); NULL if the packet is shorter. */
+const void *cdpdk_pktmbuf_read(const struct rte_mbuf *m, uint32_t offset, uint32_t len, void *buf);
+/* Appends a segment holding `len` bytes from `data` to the chain `head` (rte_pktmbuf_chain);
+ * 0, or a negative errno. */
+int cdpdk_pktmbuf_append_segment(struct rte_mempool *mp, struct rte_mbuf *head, const void *data, uint16_t len);
 /* rte_pktmbuf_alloc(). */
 struct rte_mbuf *cdpdk_mbuf_alloc(struct rte_mempool *mp);
 /* rte_pktmbuf_alloc_bulk(); 0 on success. */
@@ -121,8 +128,13 @@ uint16_t cdpdk_mbuf_default_headroom(void);
 
 /* rte_pktmbuf_pool_create() with the default data room; NULL and cdpdk_errno() on failure. */
 struct rte_mempool *cdpdk_pktmbuf_pool_create(const char *name, unsigned n, unsigned cache, int socket);
-/* rte_mempool_in_use_count(): mbufs handed out and not returned. */
+/* rte_mempool_in_use_count(): mbufs handed out and not returned. It clamps at 0: a pool that
+ * was given more frees than it handed out says 0 here (see cdpdk_mempool_in_use_signed). */
 unsigned cdpdk_mempool_in_use(const struct rte_mempool *mp);
+/* The pool's size less the objects in its ring and every lcore cache, not clamped: negative
+ * after a double free (the ring of the default ring-based handlers plus each cache's len; the
+ * clamped count for other handlers). */
+long cdpdk_mempool_in_use_signed(const struct rte_mempool *mp);
 /* rte_mempool_avail_count(). */
 unsigned cdpdk_mempool_avail(const struct rte_mempool *mp);
 /* rte_mempool_free(). */

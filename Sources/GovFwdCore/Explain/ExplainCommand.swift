@@ -55,7 +55,7 @@ struct ExplainCommand: ParsableCommand {
         let ids = Dictionary(uniqueKeysWithValues: config.ports.enumerated().map { ($1.name, UInt16($0)) })
         let tables = try GovernTables(config: config, portID: { ids[$0] })
         let pipeline = try GovernPipeline(tables: tables)
-        guard let pool = cdpdk_pktmbuf_pool_create("explain_pool", 1023, 0, cdpdk_socket_id()) else {
+        guard let pool = cdpdk_pktmbuf_pool_create("explain_pool", 4095, 0, cdpdk_socket_id()) else {
             throw ExplainError("cannot create an mbuf pool: \(dpdkError(cdpdk_errno()))")
         }
         defer { cdpdk_mempool_free(pool) }
@@ -73,12 +73,11 @@ struct ExplainCommand: ParsableCommand {
         while start < records.count {
             let n = min(maxBurst, records.count - start)
             for j in 0..<n {
-                guard let m = cdpdk_mbuf_alloc(pool) else { throw ExplainError("mbuf pool exhausted") }
+                // Chained as the pcap PMD chains a frame larger than one mbuf.
                 let bytes = records[start + j].data
-                guard bytes.count <= Int(cdpdk_mbuf_tailroom(m)), let room = cdpdk_mbuf_append(m, UInt16(bytes.count)) else {
-                    throw ExplainError("\(pcap): packet \(start + j) is \(bytes.count) bytes, more than an mbuf holds")
+                guard let m = bytes.withUnsafeBytes({ makeMbufChain($0, pool: pool) }) else {
+                    throw ExplainError("mbuf pool exhausted")
                 }
-                bytes.withUnsafeBytes { room.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
                 burst[j] = m
             }
             burst.withUnsafeMutableBufferPointer {
@@ -89,7 +88,7 @@ struct ExplainCommand: ParsableCommand {
                 let line = ExplainLine(pipeline: pipeline, at: j, index: index, portName: tables.ports.name)
                 print(json ? line.json() : line.text())
                 if pipeline.verdicts[j] == 0, let m = pipeline.mbufs[j] {
-                    let frame = [UInt8](UnsafeRawBufferPointer(start: mbufData(m), count: mbufDataLength(m)))
+                    let frame = mbufBytes(m)
                     try writers[pipeline.egress[j]]?.write(frame, timestampNanoseconds: records[start + j].timestampNanoseconds)
                     if pipeline.flags[j].contains(.audit) {
                         try writers[pipeline.auditEgress[j]]?.write(frame, timestampNanoseconds: records[start + j].timestampNanoseconds)

@@ -112,7 +112,8 @@ struct ForwardingRun {
         var report = FinalReport(mode: options.forwardMode.rawValue, seconds: seconds, activeSeconds: activeSeconds, statistics: statistics)
         report.addStageCycles(stageCycles.compactMap { $0 })
         Ports.stopAndClose(ports)
-        report.body.mempoolInUse = Int(cdpdk_mempool_in_use(pool))
+        // Not clamped at 0: a double free shows as a negative count.
+        report.body.mempoolInUse = cdpdk_mempool_in_use_signed(pool)
         report.body.mempoolSize = poolSize
         print(report.printed())
         fflush(stdout)

@@ -178,7 +178,8 @@ struct FinalReport {
                        + String(format: "; total %.1f", total))
         }
         out.append("  accounting: rx \(body.rx)\(body.generated > 0 ? " + generated \(body.generated)" : "") == tx \(body.tx) + dropped \(body.dropped)\(body.auditCopies > 0 ? " (audit copies \(body.auditCopies) apart)" : ""): \(body.accountingOK ? "ok" : "MISMATCH")")
-        out.append("  mempool: \(body.mempoolInUse) of \(body.mempoolSize) mbufs in use: \(body.mempoolInUse == 0 ? "ok" : "LEAK")")
+        let verdict = body.mempoolInUse == 0 ? "ok" : body.mempoolInUse > 0 ? "LEAK" : "DOUBLE FREE (more mbufs returned than taken)"
+        out.append("  mempool: \(body.mempoolInUse) of \(body.mempoolSize) mbufs in use: \(verdict)")
         return out.joined(separator: "\n")
     }
 

@@ -126,7 +126,8 @@ extension GovernEngine {
             txCounts[out] &+= 1
             if b.flags[i].contains(.audit) {
                 let audit = Int(b.auditEgress[i])
-                _ = cdpdk_mbuf_refcnt_update(m.unsafelyUnwrapped, 1)
+                // Every segment's count: each transmit frees one reference of each.
+                cdpdk_pktmbuf_refcnt_update(m.unsafelyUnwrapped, 1)
                 if txCounts[audit] == 0 && auditCounts[audit] == 0 {
                     touched[nTouched] = UInt16(truncatingIfNeeded: audit)
                     nTouched &+= 1

@@ -48,7 +48,8 @@ extension GovernPipeline {
     }
 
     /// Removes everything between the Ethernet addresses (and 802.1Q tag) and the inner IP
-    /// packet, and any bytes after the inner packet's end (Ethernet padding).
+    /// packet, and any bytes after the inner packet's end (Ethernet padding, trailing bytes),
+    /// in whichever segments they lie.
     @inline(__always)
     func stripCarrier(_ i: Int, _ b: BurstState) {
         let p = b.parsed[i]
@@ -56,8 +57,8 @@ extension GovernPipeline {
         let frame = b.frames[i]
         let addresses = p.hasVLAN ? 16 : 12
         let start = Int(p.innerOffset) &- addresses &- 2
-        let tail = mbufDataLength(m) &- Int(p.packetEnd)
-        if tail > 0 { _ = cdpdk_mbuf_trim(m, UInt16(truncatingIfNeeded: tail)) }
+        let end = Int(p.innerOffset) &+ p.innerPacketLength(in: UnsafeRawPointer(frame))
+        if mbufPacketLength(m) > end { _ = cdpdk_pktmbuf_truncate(m, UInt32(truncatingIfNeeded: end)) }
         memmove(frame + start, frame, addresses)
         frame.storeBigEndian(p.innerVersion == 4 ? EtherType.ipv4 : EtherType.ipv6, at: start &+ addresses)
         if let moved = cdpdk_mbuf_adj(m, UInt16(truncatingIfNeeded: start)) { b.frames[i] = moved }

@@ -47,7 +47,7 @@ extension GovernPipeline {
         b.frames[i] = frame
 
         // Locate the inner addresses as any receiver will, then seal.
-        parser.parse(frame, length: mbufDataLength(m), into: &b.parsed[i])
+        parser.parse(frame, readable: mbufDataLength(m), length: mbufPacketLength(m), into: &b.parsed[i])
         if let reason = b.parsed[i].drop {
             b.drop(i, reason)
             return

@@ -39,7 +39,8 @@ extension GovernPipeline {
             } else if parser.parseCommon(frame, length: length, into: &b.parsed[i]) {
                 gather(i, frame, b, filter, mac, &run, at: HeaderPlace(b.parsed[i]))
             } else {
-                parseOtherPacket(i, frame, length: length, ingress: ingress, now: now, run: &run)
+                parseOtherPacket(i, frame, readable: length, length: mbufPacketLength(m), ingress: ingress, now: now,
+                                 run: &run)
             }
         }
         authorityKeys = run.keys
@@ -91,14 +92,16 @@ extension GovernPipeline {
         run.candidates = n &+ 1
     }
 
-    /// Packet `i` in any other layout: the general parser, then the gathering of a governed
-    /// packet, the drop of a malformed one, or the ingress port's action for an ungoverned
-    /// one (drop, pass, or push at a gateway).
+    /// Packet `i` in any other layout, or in several segments (`readable` bytes in the first,
+    /// `length` in all): the general parser, then the gathering of a governed packet, the drop
+    /// of a malformed one, or the ingress port's action for an ungoverned one (drop, pass, or
+    /// push at a gateway).
     @inline(never)
-    func parseOtherPacket(_ i: Int, _ frame: UnsafeMutableRawPointer, length: Int, ingress: UInt16, now: UInt32,
-                          run: inout ParseRun) {
+    func parseOtherPacket(_ i: Int, _ frame: UnsafeMutableRawPointer, readable: Int, length: Int, ingress: UInt16,
+                          now: UInt32, run: inout ParseRun) {
         let b = state
-        parser.parseOther(frame, length: length, into: &b.parsed[i])
+        parser.parseOther(frame, readable: readable, length: min(length, GovParser.maximumFrameLength),
+                          into: &b.parsed[i])
         guard let reason = b.parsed[i].drop else {
             gather(i, frame, b, tables.revocations.filter, macBurst.view, &run, at: HeaderPlace(b.parsed[i]))
             return

@@ -12,6 +12,11 @@
 /// ```
 ///
 /// Frames longer than 65535 bytes are read as their first 65535 bytes (offsets are 16-bit).
+/// A packet in several segments (an mbuf chain: jumbo frames, or the pcap PMD's frames over
+/// 2048 bytes) is parsed with ``parse(_:readable:length:into:)``: its lengths are checked
+/// against the whole packet, and every header the node reads or edits (the outer headers, the
+/// governance header with its options, the inner IP header and the first 8 bytes after it) must
+/// lie in the first segment, or the packet is dropped as `malformed`.
 /// Outer IPv6 extension headers are not walked: the UDP carrier over IPv6 has UDP as the
 /// first next header. The outer UDP checksum is not verified.
 public struct GovParser: Sendable {
@@ -57,21 +62,37 @@ public struct GovParser: Sendable {
             return
         }
         if parseCommon(frame, length: length, into: &parsed) { return }
-        parseOther(frame, length: length, into: &parsed)
+        parseOther(frame, readable: length, length: length, into: &parsed)
     }
 
-    /// The general parser for what the fast paths did not accept (`length` already clamped).
+    /// Parses a packet of `length` bytes whose first `readable` bytes lie at `frame`: the
+    /// first segment of an mbuf chain (`readable` = `data_len`, `length` = `pkt_len`). A
+    /// packet in one segment takes ``parse(_:length:into:)``; one in several takes the general
+    /// parser, which checks its lengths against the whole packet and reads only the first
+    /// segment.
+    @inlinable
+    public func parse(_ frame: UnsafeRawPointer, readable: Int, length: Int, into parsed: inout ParsedPacket) {
+        if readable >= length {
+            parse(frame, length: length, into: &parsed)
+        } else {
+            parseOther(frame, readable: max(readable, 0), length: min(length, Self.maximumFrameLength), into: &parsed)
+        }
+    }
+
+    /// The general parser for what the fast paths did not accept: a packet of `length` bytes
+    /// (already clamped) whose first `readable` bytes are at `frame`.
     @usableFromInline @inline(never)
-    func parseOther(_ frame: UnsafeRawPointer, length: Int, into parsed: inout ParsedPacket) {
+    func parseOther(_ frame: UnsafeRawPointer, readable: Int, length: Int, into parsed: inout ParsedPacket) {
         parsed = ParsedPacket()
-        parsed.drop = locate(frame, length: length, into: &parsed)
+        parsed.drop = locate(frame, Extent(readable: min(readable, length), length: length), into: &parsed)
     }
 
     /// The general parser alone (every layout, every drop reason), without the fast paths.
     /// ``parse(_:length:into:)`` gives the same result; tests compare them.
     public func parseGeneral(_ frame: UnsafeRawPointer, length: Int) -> ParsedPacket {
         var parsed = ParsedPacket()
-        parseOther(frame, length: min(max(length, 0), Self.maximumFrameLength), into: &parsed)
+        let length = min(max(length, 0), Self.maximumFrameLength)
+        parseOther(frame, readable: length, length: length, into: &parsed)
         return parsed
     }
 
@@ -246,12 +267,13 @@ public struct GovParser: Sendable {
 
     /// Ethernet [802.1Q] then the carrier, the GOV header and the inner packet.
     @inlinable @inline(__always)
-    func locate(_ p: UnsafeRawPointer, length: Int, into out: inout ParsedPacket) -> DropReason? {
-        guard length >= HeaderLength.ethernet else { return .malformedTruncatedL2 }
+    func locate(_ p: UnsafeRawPointer, _ extent: Extent, into out: inout ParsedPacket) -> DropReason? {
+        let length = extent.length
+        if let reason = extent.read(to: HeaderLength.ethernet, else: .malformedTruncatedL2) { return reason }
         var etherType = p.loadBigEndian(at: 12, as: UInt16.self)
         var l3 = HeaderLength.ethernet
         if etherType == EtherType.vlan {
-            guard length >= l3 &+ HeaderLength.vlanTag else { return .malformedTruncatedL2 }
+            if let reason = extent.read(to: l3 &+ HeaderLength.vlanTag, else: .malformedTruncatedL2) { return reason }
             out.hasVLAN = true
             out.vlanID = p.loadBigEndian(at: l3, as: UInt16.self) & 0x0FFF
             etherType = p.loadBigEndian(at: l3 &+ 2, as: UInt16.self)
@@ -263,23 +285,24 @@ public struct GovParser: Sendable {
         case EtherType.governance:
             out.carrier = .ethernet
             out.packetEnd = UInt16(truncatingIfNeeded: length)
-            return locateGov(p, at: l3, end: length, into: &out)
+            return locateGov(p, at: l3, end: length, extent, into: &out)
         case EtherType.ipv4:
-            if let reason = locateOuterIPv4(p, at: l3, length: length, into: &out) { return reason }
+            if let reason = locateOuterIPv4(p, at: l3, extent, into: &out) { return reason }
         case EtherType.ipv6:
-            if let reason = locateOuterIPv6(p, at: l3, length: length, into: &out) { return reason }
+            if let reason = locateOuterIPv6(p, at: l3, extent, into: &out) { return reason }
         default:
             return .notGoverned
         }
-        return locateGov(p, at: Int(out.udpOffset) &+ HeaderLength.udp, end: Int(out.packetEnd), into: &out)
+        return locateGov(p, at: Int(out.udpOffset) &+ HeaderLength.udp, end: Int(out.packetEnd), extent, into: &out)
     }
 
     /// Outer IPv4 (RFC 791), then UDP. A later fragment cannot be told apart from other
     /// traffic (no port) and is not governed; a governed first fragment is malformed,
     /// since the node does not reassemble.
     @inlinable @inline(__always)
-    func locateOuterIPv4(_ p: UnsafeRawPointer, at l3: Int, length: Int, into out: inout ParsedPacket) -> DropReason? {
-        guard length &- l3 >= HeaderLength.ipv4Minimum else { return .malformedTruncatedIP }
+    func locateOuterIPv4(_ p: UnsafeRawPointer, at l3: Int, _ extent: Extent, into out: inout ParsedPacket) -> DropReason? {
+        let length = extent.length
+        if let reason = extent.read(to: l3 &+ HeaderLength.ipv4Minimum, else: .malformedTruncatedIP) { return reason }
         let versionIHL = p.loadByte(at: l3)
         guard versionIHL >> 4 == 4, versionIHL & 0x0F >= 5 else { return .malformedOuterIP }
         guard p.loadByte(at: l3 &+ IPv4Header.protocolOffset) == IPProtocol.udp else { return .notGoverned }
@@ -291,26 +314,28 @@ public struct GovParser: Sendable {
         guard fragment & 0x1FFF == 0 else { return .notGoverned }
         out.carrier = .udpIPv4
         return locateUDP(p, at: l3 &+ headerLength, ipEnd: l3 &+ totalLength,
-                         moreFragments: fragment & 0x2000 != 0, into: &out)
+                         moreFragments: fragment & 0x2000 != 0, extent, into: &out)
     }
 
     /// Outer IPv6 (RFC 8200) with UDP as the first next header, then UDP.
     @inlinable @inline(__always)
-    func locateOuterIPv6(_ p: UnsafeRawPointer, at l3: Int, length: Int, into out: inout ParsedPacket) -> DropReason? {
-        guard length &- l3 >= HeaderLength.ipv6 else { return .malformedTruncatedIP }
+    func locateOuterIPv6(_ p: UnsafeRawPointer, at l3: Int, _ extent: Extent, into out: inout ParsedPacket) -> DropReason? {
+        let length = extent.length
+        if let reason = extent.read(to: l3 &+ HeaderLength.ipv6, else: .malformedTruncatedIP) { return reason }
         guard p.loadByte(at: l3) >> 4 == 6 else { return .malformedOuterIP }
         guard p.loadByte(at: l3 &+ IPv6Header.nextHeaderOffset) == IPProtocol.udp else { return .notGoverned }
         let end = l3 &+ HeaderLength.ipv6 &+ Int(p.loadBigEndian(at: l3 &+ IPv6Header.payloadLengthOffset, as: UInt16.self))
         guard end <= length else { return .malformedTruncatedIP }
         out.carrier = .udpIPv6
-        return locateUDP(p, at: l3 &+ HeaderLength.ipv6, ipEnd: end, moreFragments: false, into: &out)
+        return locateUDP(p, at: l3 &+ HeaderLength.ipv6, ipEnd: end, moreFragments: false, extent, into: &out)
     }
 
     /// Outer UDP (RFC 768) to the governance port; its length bounds the packet.
     @inlinable @inline(__always)
-    func locateUDP(_ p: UnsafeRawPointer, at udp: Int, ipEnd: Int, moreFragments: Bool,
+    func locateUDP(_ p: UnsafeRawPointer, at udp: Int, ipEnd: Int, moreFragments: Bool, _ extent: Extent,
                    into out: inout ParsedPacket) -> DropReason? {
         guard ipEnd &- udp >= HeaderLength.udp else { return .malformedTruncatedUDP }
+        if let reason = extent.read(to: udp &+ HeaderLength.udp, else: .malformedTruncatedUDP) { return reason }
         guard p.loadBigEndian(at: udp &+ 2, as: UInt16.self) == udpPort else {
             out.carrier = .none
             return .notGoverned
@@ -325,10 +350,12 @@ public struct GovParser: Sendable {
 
     /// The governance header at `gov`, its fixed-field checks and options, then the inner packet.
     @inlinable @inline(__always)
-    func locateGov(_ p: UnsafeRawPointer, at gov: Int, end: Int, into out: inout ParsedPacket) -> DropReason? {
+    func locateGov(_ p: UnsafeRawPointer, at gov: Int, end: Int, _ extent: Extent,
+                   into out: inout ParsedPacket) -> DropReason? {
         out.govOffset = UInt16(truncatingIfNeeded: gov)
         let available = end &- gov
         guard available >= GovWire.fixedLength else { return .malformedTruncatedGov }
+        if let reason = extent.read(to: gov &+ GovWire.fixedLength, else: .malformedTruncatedGov) { return reason }
         let wire = (p + gov).loadUnaligned(as: SIMD4<UInt64>.self)
         out.headerWire = wire
         let header = GovHeader(wire: wire)
@@ -337,6 +364,7 @@ public struct GovParser: Sendable {
         if let reason = header.checkHeaderLength(available: available) { return reason }
         let headerLength = header.headerLength
         out.govLength = UInt16(truncatingIfNeeded: headerLength)
+        if let reason = extent.read(to: gov &+ headerLength, else: .malformedHdrLen) { return reason }
         if let reason = header.checkHopBudget() { return reason }
         if let reason = header.checkConstraints() { return reason }
         if headerLength > GovWire.fixedLength, let reason = GovOptions.check(p + gov, headerLength: headerLength) {
@@ -348,21 +376,28 @@ public struct GovParser: Sendable {
         out.innerOffset = UInt16(truncatingIfNeeded: inner)
         let innerAvailable = end &- inner
         guard innerAvailable >= 1 else { return .malformedInner }
+        if let reason = extent.read(to: inner &+ 1, else: .malformedInner) { return reason }
         let innerVersion = p.loadByte(at: inner) >> 4
         if let reason = header.checkNextProto(innerVersion: innerVersion) { return reason }
         return innerVersion == 4
-            ? locateInnerIPv4(p, at: inner, available: innerAvailable, into: &out)
-            : locateInnerIPv6(p, at: inner, available: innerAvailable, into: &out)
+            ? locateInnerIPv4(p, at: inner, available: innerAvailable, extent, into: &out)
+            : locateInnerIPv6(p, at: inner, available: innerAvailable, extent, into: &out)
     }
 
     /// The inner IPv4 header lies inside the packet and its lengths agree with it.
     @inlinable @inline(__always)
-    func locateInnerIPv4(_ p: UnsafeRawPointer, at inner: Int, available: Int, into out: inout ParsedPacket) -> DropReason? {
+    func locateInnerIPv4(_ p: UnsafeRawPointer, at inner: Int, available: Int, _ extent: Extent,
+                         into out: inout ParsedPacket) -> DropReason? {
         guard available >= HeaderLength.ipv4Minimum else { return .malformedInner }
+        if let reason = extent.read(to: inner &+ HeaderLength.ipv4Minimum, else: .malformedInner) { return reason }
         let headerLength = Int(p.loadByte(at: inner) & 0x0F) &* 4
         let totalLength = Int(p.loadBigEndian(at: inner &+ IPv4Header.totalLengthOffset, as: UInt16.self))
         guard headerLength >= HeaderLength.ipv4Minimum, totalLength >= headerLength, totalLength <= available else {
             return .malformedInner
+        }
+        // The transport ports are read by the constraint checks (ENCRYPTED_ONLY).
+        if let reason = extent.read(to: inner &+ min(totalLength, headerLength &+ HeaderLength.udp), else: .malformedInner) {
+            return reason
         }
         out.innerVersion = 4
         out.innerSourceOffset = UInt16(truncatingIfNeeded: inner &+ IPv4Header.sourceOffset)
@@ -372,14 +407,42 @@ public struct GovParser: Sendable {
 
     /// The inner IPv6 header lies inside the packet and its payload length agrees with it.
     @inlinable @inline(__always)
-    func locateInnerIPv6(_ p: UnsafeRawPointer, at inner: Int, available: Int, into out: inout ParsedPacket) -> DropReason? {
+    func locateInnerIPv6(_ p: UnsafeRawPointer, at inner: Int, available: Int, _ extent: Extent,
+                         into out: inout ParsedPacket) -> DropReason? {
         guard available >= HeaderLength.ipv6 else { return .malformedInner }
+        if let reason = extent.read(to: inner &+ HeaderLength.ipv6, else: .malformedInner) { return reason }
         let payloadLength = Int(p.loadBigEndian(at: inner &+ IPv6Header.payloadLengthOffset, as: UInt16.self))
         guard HeaderLength.ipv6 &+ payloadLength <= available else { return .malformedInner }
+        // The transport ports are read by the constraint checks (ENCRYPTED_ONLY).
+        let portsEnd = inner &+ HeaderLength.ipv6 &+ min(payloadLength, HeaderLength.udp)
+        if let reason = extent.read(to: portsEnd, else: .malformedInner) { return reason }
         out.innerVersion = 6
         out.innerSourceOffset = UInt16(truncatingIfNeeded: inner &+ IPv6Header.sourceOffset)
         out.innerDestinationOffset = UInt16(truncatingIfNeeded: inner &+ IPv6Header.destinationOffset)
         return nil
+    }
+}
+
+/// The bytes of a packet the general parser may read, and the packet's length: the first
+/// segment of an mbuf chain, and the whole chain. In one segment they are equal.
+@usableFromInline
+struct Extent {
+    /// Bytes at the frame pointer (`data_len` of the first segment).
+    @usableFromInline let readable: Int
+    /// Bytes in the packet (`pkt_len`), which its length fields are checked against.
+    @usableFromInline let length: Int
+
+    @inlinable init(readable: Int, length: Int) {
+        self.readable = readable
+        self.length = length
+    }
+
+    /// nil when the packet's first `end` bytes can be read; otherwise `short` if the packet
+    /// itself ends before `end`, or `malformed` if they run past the first segment.
+    @inlinable @inline(__always)
+    func read(to end: Int, else short: DropReason) -> DropReason? {
+        if end <= readable { return nil }
+        return end <= length ? .malformed : short
     }
 }
 

@@ -136,6 +136,19 @@ public struct ParsedPacket: Sendable, Equatable {
         return frame.loadBigEndian(at: inner &+ HeaderLength.ipv6 &+ 2, as: UInt16.self)
     }
 
+    /// Length of the inner IP packet as its header says (IPv4 total length, IPv6 40 + payload
+    /// length), read from `frame`, the frame this result was parsed from; 0 when not located.
+    /// The parser checked that it fits the packet.
+    @inlinable
+    public func innerPacketLength(in frame: UnsafeRawPointer) -> Int {
+        let inner = Int(innerOffset)
+        switch innerVersion {
+        case 4: return Int(frame.loadBigEndian(at: inner &+ IPv4Header.totalLengthOffset, as: UInt16.self))
+        case 6: return HeaderLength.ipv6 &+ Int(frame.loadBigEndian(at: inner &+ IPv6Header.payloadLengthOffset, as: UInt16.self))
+        default: return 0
+        }
+    }
+
     /// Length of the inner addresses: 4, 16, or 0 when not located.
     @inlinable public var innerAddressLength: Int {
         innerVersion == 4 ? 4 : innerVersion == 6 ? 16 : 0
