@@ -342,6 +342,10 @@ int cdpdk_meter_config(struct cdpdk_meters *ms, unsigned i, uint64_t cir, uint64
     int rc = rte_meter_srtcm_profile_config(&ms->m[i].profile, &params);
     if (rc != 0)
         return rc;
+    /* For a rate near 2^64 / 100 the profile's period wraps to 0 and the first check divides
+     * by it (SIGFPE): refuse what the profile cannot hold. */
+    if (ms->m[i].profile.cir_period == 0 || ms->m[i].profile.cir_bytes_per_period == 0)
+        return -ERANGE;
     return rte_meter_srtcm_config(&ms->m[i].meter, &ms->m[i].profile);
 }
 

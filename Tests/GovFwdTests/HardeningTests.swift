@@ -121,4 +121,90 @@ final class HardeningTests: XCTestCase {
         XCTAssertTrue(run.out["legacy"]! == expected, "stripped to the inner packet, without the trailing bytes")
         XCTAssertEqual(run.statistics.mempoolInUse, 0)
     }
+
+    // MARK: - Configuration input
+
+    /// The fixture with `transform` applied, written to a scratch file.
+    func fixture(_ name: String, _ transform: (String) -> String) throws -> URL {
+        let dir = try GovFwdProcess.scratch(name)
+        let url = dir.appendingPathComponent("node.yaml")
+        try transform(try String(contentsOf: config, encoding: .utf8)).write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    /// A configuration nested thousands of levels deep overflowed the stack of the YAML
+    /// parser: check-config crashed, and a SIGHUP with it killed the running node. It is
+    /// refused, naming the limit, and a running node keeps its tables. So is a stream whose
+    /// aliases expand to billions of values.
+    func testDeeplyNestedConfigurationIsRefused() throws {
+        let dir = try GovFwdProcess.scratch("deep")
+        let deep = dir.appendingPathComponent("deep.yaml")
+        try ("apiVersion: govfwd/v1\nkind: Node\nmetadata: {name: x}\nspec: " + String(repeating: "[", count: 20_000)
+             + String(repeating: "]", count: 20_000) + "\n").write(to: deep, atomically: true, encoding: .utf8)
+        let check = try GovFwdProcess.run(["check-config", deep.path])
+        XCTAssertEqual(check.status, 1, check.stderr)
+        XCTAssertTrue(check.stderr.contains("deep.yaml:4: nested more than 64 levels deep"), check.stderr)
+
+        let laughs = dir.appendingPathComponent("laughs.yaml")
+        var text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for i in 1...9 { text += "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]\n" }
+        try text.write(to: laughs, atomically: true, encoding: .utf8)
+        let expanded = try GovFwdProcess.run(["check-config", laughs.path])
+        XCTAssertEqual(expanded.status, 1, expanded.stderr)
+        XCTAssertTrue(expanded.stderr.contains("counting each alias as the values it repeats"), expanded.stderr)
+
+        // SIGHUP with the deep file: refused, the node goes on forwarding with its tables.
+        let node = try fixture("deep-reload") { $0 }
+        let frames = (0..<64).map { _ in G.governed() }
+        let input = node.deletingLastPathComponent().appendingPathComponent("in.pcap")
+        try writePcap(frames, to: input)
+        let stats = node.deletingLastPathComponent().appendingPathComponent("stats.json")
+        var vdevs = ["--vdev", "net_pcap0,rx_pcap=\(input.path),infinite_rx=1"]
+        for k in 1...4 { vdevs += ["--vdev", "net_null\(k),no-rx=1"] }
+        let nullConfig = node.deletingLastPathComponent().appendingPathComponent("null.yaml")
+        try String(contentsOf: node, encoding: .utf8).replacingOccurrences(of: "device: net_pcap", with: "device: net_null")
+            .replacingOccurrences(of: "device: net_null0", with: "device: net_pcap0")
+            .write(to: nullConfig, atomically: true, encoding: .utf8)
+        let result = try GovFwdProcess.run(GovFwdProcess.eal() + vdevs + [
+            "--", "--config", nullConfig.path, "--now", "\(G.now)", "--duration", "3", "--stats-file", stats.path,
+        ], timeout: 30) { pid in
+            usleep(1_000_000)
+            try? FileManager.default.removeItem(at: nullConfig)
+            try? FileManager.default.copyItem(at: deep, to: nullConfig)
+            kill(pid, SIGHUP)
+        }
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("SIGHUP: configuration refused, the running tables are kept"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("nested more than 64 levels deep"), result.stderr)
+        let s = try RunStatistics.load(stats)
+        XCTAssertGreaterThan(s.tx, 0)
+        XCTAssertEqual(s.dropped, 0, "the running tables forwarded every packet")
+        XCTAssertEqual(s.mempoolInUse, 0)
+    }
+
+    /// A meter rate of 1.85e17 per second or more passed check-config, then killed the node
+    /// with SIGFPE in rte_meter on the first metered packet. Rates and bursts above 10^15 are
+    /// refused; the largest allowed rate meters packets without a fault, in the engine and
+    /// in explain.
+    func testHugeMeterRateIsRefused() throws {
+        for rate in ["185000000000000000", "18446744073709551615", "1000000000000001"] {
+            let url = try fixture("meter-\(rate.count)") { $0.replacingOccurrences(of: "packetsPerSecond: 1\n", with: "packetsPerSecond: \(rate)\n") }
+            let check = try GovFwdProcess.run(["check-config", url.path])
+            XCTAssertEqual(check.status, 1, rate)
+            XCTAssertTrue(check.stderr.contains("spec.meters[0].packetsPerSecond"), check.stderr)
+        }
+        let url = try fixture("meter-max") {
+            $0.replacingOccurrences(of: "packetsPerSecond: 1\n", with: "packetsPerSecond: 1000000000000000\n")
+              .replacingOccurrences(of: "      burst: 1\n", with: "      burst: 1000000000000000\n")
+        }
+        XCTAssertEqual(try GovFwdProcess.run(["check-config", url.path]).status, 0)
+        let metered = (0..<100).map { _ in G.governed(G.fields(scope: 102, constraints: 1 << 8)) }
+        let run = try runNode("meter-max-run", metered, config: url)
+        XCTAssertEqual(run.out["out"]!.count, 100, "every metered packet is green")
+        let input = url.deletingLastPathComponent().appendingPathComponent("metered.pcap")
+        try writePcap(metered, to: input)
+        let ex = try GovFwdProcess.run(["explain", "--config", url.path, "--pcap", input.path, "--now", "\(G.now)"])
+        XCTAssertEqual(ex.status, 0, ex.stderr)
+        XCTAssertEqual(ex.stdout.split(separator: "\n").filter { $0.contains("forward out") }.count, 100)
+    }
 }

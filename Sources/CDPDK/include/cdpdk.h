@@ -259,7 +259,8 @@ void cdpdk_hash_free(struct rte_hash *h);
 struct cdpdk_meters;
 struct cdpdk_meters *cdpdk_meters_create(unsigned n);
 void cdpdk_meters_free(struct cdpdk_meters *ms);
-/* rte_meter_srtcm_profile_config() + rte_meter_srtcm_config() of meter i: cir in bytes/s, cbs and ebs in bytes. */
+/* rte_meter_srtcm_profile_config() + rte_meter_srtcm_config() of meter i: cir in bytes/s, cbs and ebs in bytes.
+ * -ERANGE for a rate whose token-bucket period does not fit the profile. */
 int cdpdk_meter_config(struct cdpdk_meters *ms, unsigned i, uint64_t cir, uint64_t cbs, uint64_t ebs);
 /* rte_meter_srtcm_color_blind_check() of meter i at TSC time `now`: 0 green, 1 yellow, 2 red. */
 int cdpdk_meter_check(struct cdpdk_meters *ms, unsigned i, uint64_t now, uint32_t len);

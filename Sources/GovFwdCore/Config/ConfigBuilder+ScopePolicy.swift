@@ -87,10 +87,10 @@ extension ConfigBuilder {
             switch (fields["packetsPerSecond"], fields["bytesPerSecond"]) {
             case (let packets?, nil):
                 unit = .packets
-                rate = reader.quantity(packets)
+                rate = reader.quantity(packets, maximum: RateMeter.maximumQuantity)
             case (nil, let bytes?):
                 unit = .bytes
-                rate = reader.quantity(bytes)
+                rate = reader.quantity(bytes, maximum: RateMeter.maximumQuantity)
             case (let packets?, let bytes?):
                 reader.error(packets.keyLine > bytes.keyLine ? packets : bytes,
                              "give either packetsPerSecond or bytesPerSecond, not both")
@@ -98,7 +98,7 @@ extension ConfigBuilder {
                 reader.error(fields.path("packetsPerSecond"), line: item.line,
                              "required field is missing: give packetsPerSecond or bytesPerSecond")
             }
-            let burst = reader.require(fields, "burst").flatMap { reader.quantity($0) }
+            let burst = reader.require(fields, "burst").flatMap { reader.quantity($0, maximum: RateMeter.maximumQuantity) }
             if let rateClass, let unit, let rate, let burst {
                 meters.append(RateMeter(rateClass: rateClass, unit: unit, committedRate: rate, burst: burst))
             }

@@ -22,6 +22,11 @@ enum ConfigLoader {
     /// Reads and validates the file at `file`. Relative `keyFile:` and `revokedFile:`
     /// paths are resolved against the folder that holds `file`.
     static func load(file: String) throws(ConfigErrors) -> NodeConfig {
+        if let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int,
+           size > InputLimits.maximumFileBytes {
+            throw ConfigErrors(errors: [ConfigError(file: file, message:
+                "the file is \(size) bytes, more than the \(InputLimits.maximumFileBytes >> 20) MiB allowed")])
+        }
         guard let data = FileManager.default.contents(atPath: file) else {
             let reason = FileManager.default.fileExists(atPath: file) ? "cannot read the file" : "no such file"
             throw ConfigErrors(errors: [ConfigError(file: file, message: reason)])
@@ -150,6 +155,10 @@ final class ConfigBuilder {
 
     private func parseDocuments(_ yaml: String) -> [Node]? {
         var roots: [Node] = []
+        if let exceeded = InputLimits.check(yaml: yaml) {
+            diagnostics.report(ConfigError(file: file, line: exceeded.line, message: exceeded.message))
+            return nil
+        }
         do {
             var documents = try compose_all(yaml: yaml)
             while let root = documents.next() {

@@ -197,11 +197,15 @@ struct Reader {
 
     /// A positive count with an optional suffix: k, M, G, T (powers of 1000) or Ki, Mi, Gi,
     /// Ti (powers of 1024): `2500`, `10k`, `1Gi`.
-    func quantity(_ value: Value) -> UInt64? {
+    func quantity(_ value: Value, maximum: UInt64 = .max) -> UInt64? {
         let expected = "a positive number such as 1500, 10k, 2M or 64Ki"
         guard let text = scalar(value, expected: expected) else { return nil }
         guard let number = parseQuantity(text), number > 0 else {
             error(value, "expected \(expected), got \(quoted(text))")
+            return nil
+        }
+        guard number <= maximum else {
+            error(value, "\(number) is more than the largest value allowed here, \(maximum)")
             return nil
         }
         return number

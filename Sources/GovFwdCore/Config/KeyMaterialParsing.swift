@@ -98,6 +98,9 @@ func readTextFile(atPath path: String) -> Result<String, LoadProblem> {
     guard status.st_mode & S_IFMT == S_IFREG else {
         return .failure(LoadProblem("\(path) is not a regular file"))
     }
+    guard status.st_size <= InputLimits.maximumFileBytes else {
+        return .failure(LoadProblem("\(path) is \(status.st_size) bytes, more than the \(InputLimits.maximumFileBytes >> 20) MiB allowed"))
+    }
     guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
         return .failure(LoadProblem("cannot read \(path) as UTF-8 text"))
     }

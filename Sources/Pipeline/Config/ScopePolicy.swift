@@ -55,6 +55,12 @@ public enum PolicyAction: Sendable, Equatable, CustomStringConvertible {
 /// A single-rate two-colour meter (rte_meter srTCM with an excess burst of 0): packets
 /// within `committedRate` and `burst` pass, the others are dropped.
 public struct RateMeter: Sendable, Equatable {
+    /// The largest committed rate and burst, 10^15 per second and 10^15: above any link's
+    /// rate, and far below what rte_meter's token bucket cannot hold. It computes a period of
+    /// `hz * ceil(100 * rate / hz) / rate` TSC cycles in 64 bits, which wraps to 0 near
+    /// rate = 2^64 / 100 (1.8e17), and the first metered packet then divides by it.
+    public static let maximumQuantity: UInt64 = 1_000_000_000_000_000
+
     /// Constraint `rate_class` (1-255) this meter serves.
     public var rateClass: UInt8
     /// Whether the meter counts packets or bytes.
