@@ -12,8 +12,7 @@ public enum GovFwdMain {
     /// Runs the command line `arguments` (program name first) and exits.
     public static func run(_ arguments: [String]) -> Never {
         if arguments.count > 1, let tool = Tools.named(arguments[1]) {
-            tool.main(Array(arguments.dropFirst(2)))
-            exit(0)
+            Tools.run(tool, Array(arguments.dropFirst(2)))
         }
         if arguments.contains("-h") || arguments.contains("--help") {
             print(Help.text)
@@ -52,9 +51,9 @@ public enum GovFwdMain {
         }
     }
 
-    /// Says what went wrong and exits 1.
+    /// Says what went wrong, scrubbed of anything that may be key material, and exits 1.
     static func fail(_ error: Error) -> Never {
-        FileHandle.standardError.write(Data("govfwd: \(error)\n".utf8))
+        FileHandle.standardError.write(Data("govfwd: \(Redaction.scrub("\(error)"))\n".utf8))
         exit(1)
     }
 }

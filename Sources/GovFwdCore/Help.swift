@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Pipeline
 
 /// The subcommands that run without the EAL: `govfwd <name> [options]`.
 enum Tools {
@@ -11,6 +13,26 @@ enum Tools {
 
     static func named(_ name: String) -> ParsableCommand.Type? {
         all.first { $0.name == name }?.command
+    }
+
+    /// Runs `tool` with `arguments` and exits, as `ParsableCommand.main` does, but with every
+    /// error message scrubbed of anything that may be key material (the argument parser
+    /// repeats the values it refuses).
+    static func run(_ tool: ParsableCommand.Type, _ arguments: [String]) -> Never {
+        do {
+            var command = try tool.parseAsRoot(arguments)
+            try command.run()
+            exit(0)
+        } catch {
+            let code = tool.exitCode(for: error)
+            let message = Redaction.scrub(tool.fullMessage(for: error))
+            if code == .success {
+                print(message)
+            } else {
+                FileHandle.standardError.write(Data((message + "\n").utf8))
+            }
+            exit(code.rawValue)
+        }
     }
 }
 

@@ -207,4 +207,48 @@ final class HardeningTests: XCTestCase {
         XCTAssertEqual(ex.status, 0, ex.stderr)
         XCTAssertEqual(ex.stdout.split(separator: "\n").filter { $0.contains("forward out") }.count, 100)
     }
+
+    /// A key written where a key file's path, a number or constraints belong was repeated in
+    /// the error. None of these messages holds it, or any long run of its digits.
+    func testKeyMaterialIsNeverEchoed() throws {
+        let key = "2b7e151628aed2a6abf7158809cf4f3c"
+        let dir = try GovFwdProcess.scratch("key-echo")
+        let keyFile = dir.appendingPathComponent("k.key")
+        try (key + "\n").write(to: keyFile, atomically: true, encoding: .utf8)
+        chmod(keyFile.path, 0o600)
+        let inPath = try fixture("key-echo-path") { $0.replacingOccurrences(of: "key: \(key)", with: "keyFile: \(key)") }
+        let inConstraints = try fixture("key-echo-constraints") {
+            $0.replacingOccurrences(of: "    trustLevel: 40\n", with: "    trustLevel: 40\n    constraints: \(key)\n")
+        }
+        let inRate = try fixture("key-echo-rate") {
+            $0.replacingOccurrences(of: "    trustLevel: 40\n", with: "    trustLevel: 40\n    constraints: rate=\(key)\n")
+        }
+        let mint = ["mint", "--authority", "7", "--epoch", "1", "--scope", "1", "--capability-id", "1",
+                    "--src", "10.0.0.1", "--dst", "10.0.0.2"]
+        let runs: [(String, [String])] = [
+            ("keyFile", ["check-config", inPath.path]),
+            ("constraints", ["check-config", inConstraints.path]),
+            ("rate class", ["check-config", inRate.path]),
+            ("mint --key-file", mint + ["--key-file", key]),
+            ("mint --scope", ["mint", "--key-file", keyFile.path, "--authority", "7", "--epoch", "1", "--scope", key,
+                              "--capability-id", "1", "--src", "10.0.0.1", "--dst", "10.0.0.2"]),
+            ("mint --constraints", mint + ["--key-file", keyFile.path, "--constraints", key]),
+            ("craft --key-file", ["craft", "--output", dir.appendingPathComponent("x.pcap").path, "--key-file", key,
+                                  "--authority", "7", "--epoch", "1", "--scope", "100"]),
+            ("explain --now", ["explain", "--config", config.path, "--pcap", "/nonexistent", "--now", key]),
+            ("check-config path", ["check-config", key]),
+        ]
+        for (what, arguments) in runs {
+            let r = try GovFwdProcess.run(arguments)
+            XCTAssertNotEqual(r.status, 0, what)
+            let said = r.stdout + r.stderr
+            XCTAssertFalse(said.isEmpty, what)
+            XCTAssertFalse(Redaction.mayHoldKey(said, run: 16), "\(what) repeats key material: \(said)")
+        }
+        // The engine's own options: the argument parser repeats what it refuses.
+        let engine = try GovFwdProcess.run(GovFwdProcess.eal() + ["--vdev", "net_null0", "--", "--forward-mode", "io",
+                                                                  "--now", key])
+        XCTAssertNotEqual(engine.status, 0)
+        XCTAssertFalse(Redaction.mayHoldKey(engine.stdout + engine.stderr, run: 16), engine.stderr)
+    }
 }

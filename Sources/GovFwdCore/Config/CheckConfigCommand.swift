@@ -24,12 +24,12 @@ struct CheckConfigCommand: ParsableCommand {
     func run() throws {
         do {
             let config = try ConfigLoader.load(file: file)
-            print("\(file): valid. " + config.summary)
+            print("\(shownPath(file)): valid. " + config.summary)
         } catch {
             let count = error.errors.count
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             FileHandle.standardError.write(Data(
-                "\(file): \(count) error\(count == 1 ? "" : "s"); configuration refused\n".utf8))
+                "\(shownPath(file)): \(count) error\(count == 1 ? "" : "s"); configuration refused\n".utf8))
             throw ExitCode.failure
         }
     }

@@ -1,3 +1,5 @@
+import Pipeline
+
 // Errors found in a configuration file, in the form `FILE:LINE: RESOURCE: FIELD: MESSAGE`.
 
 /// One problem in a configuration file.
@@ -20,7 +22,7 @@ struct ConfigError: Error, Equatable, CustomStringConvertible {
     var message: String
 
     var description: String {
-        var text = file
+        var text = Redaction.shown(file)
         if let line { text += ":\(line)" }
         text += ": "
         if let resource { text += resource + ": " }
@@ -60,11 +62,6 @@ final class Diagnostics {
 /// Quotes a value from the file for an error message, unless it could be key material:
 /// a run of 12 or more hexadecimal digits, or a long value, is not shown.
 func quoted(_ text: String) -> String {
-    var run = 0
-    for character in text {
-        run = character.isHexDigit ? run + 1 : 0
-        if run >= 12 { return "(value not shown)" }
-    }
-    if text.count > 64 { return "(value not shown)" }
+    if Redaction.mayHoldKey(text) || text.count > 64 { return Redaction.notShown }
     return "\"" + text + "\""
 }

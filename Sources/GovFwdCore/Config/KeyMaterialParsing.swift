@@ -60,9 +60,10 @@ func directory(of file: String) -> String {
 /// Reads a key file: a regular file that neither group nor others may access (mode 0600
 /// or 0400), holding either exactly 16 raw bytes or 32 hexadecimal characters
 /// (surrounding whitespace and a final newline allowed).
-func readKeyFile(atPath path: String) -> Result<KeyMaterial, LoadProblem> {
+func readKeyFile(atPath realPath: String) -> Result<KeyMaterial, LoadProblem> {
+    let path = shownPath(realPath)
     var status = stat()
-    guard stat(path, &status) == 0 else {
+    guard stat(realPath, &status) == 0 else {
         return .failure(LoadProblem("cannot read key file \(path): \(String(cString: strerror(errno)))"))
     }
     guard status.st_mode & S_IFMT == S_IFREG else {
@@ -74,7 +75,7 @@ func readKeyFile(atPath path: String) -> Result<KeyMaterial, LoadProblem> {
         return .failure(LoadProblem("key file \(path) is accessible by group or others (mode 0\(octal)); "
             + "run: chmod 600 \(path)"))
     }
-    guard status.st_size <= 4096, let data = FileManager.default.contents(atPath: path) else {
+    guard status.st_size <= 4096, let data = FileManager.default.contents(atPath: realPath) else {
         return .failure(LoadProblem("cannot read key file \(path): not readable or larger than 4096 bytes"))
     }
     if data.count == KeyMaterial.byteCount {
@@ -89,10 +90,17 @@ func readKeyFile(atPath path: String) -> Result<KeyMaterial, LoadProblem> {
     }
 }
 
+/// A path from the configuration or the command line as messages show it: not at all when a
+/// key was written where the path belongs.
+func shownPath(_ path: String) -> String {
+    Redaction.mayHoldKey(path) ? "(path not shown: it looks like key material)" : path
+}
+
 /// Reads a text file named by the configuration (such as a revocation list).
-func readTextFile(atPath path: String) -> Result<String, LoadProblem> {
+func readTextFile(atPath realPath: String) -> Result<String, LoadProblem> {
+    let path = shownPath(realPath)
     var status = stat()
-    guard stat(path, &status) == 0 else {
+    guard stat(realPath, &status) == 0 else {
         return .failure(LoadProblem("cannot read \(path): \(String(cString: strerror(errno)))"))
     }
     guard status.st_mode & S_IFMT == S_IFREG else {
@@ -101,7 +109,7 @@ func readTextFile(atPath path: String) -> Result<String, LoadProblem> {
     guard status.st_size <= InputLimits.maximumFileBytes else {
         return .failure(LoadProblem("\(path) is \(status.st_size) bytes, more than the \(InputLimits.maximumFileBytes >> 20) MiB allowed"))
     }
-    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+    guard let data = FileManager.default.contents(atPath: realPath), let text = String(data: data, encoding: .utf8) else {
         return .failure(LoadProblem("cannot read \(path) as UTF-8 text"))
     }
     return .success(text)

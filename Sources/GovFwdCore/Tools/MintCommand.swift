@@ -108,7 +108,8 @@ enum ToolArguments {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let value = trimmed.lowercased().hasPrefix("0x") ? T(trimmed.dropFirst(2), radix: 16) : T(trimmed)
         guard let value else {
-            throw ValidationError("\(option): '\(text)' is not a number from \(T.min) to \(T.max) (decimal or 0x hex)")
+            throw ValidationError("\(option): '\(Redaction.shown(text))' is not a number from \(T.min) to \(T.max) "
+                + "(decimal or 0x hex)")
         }
         return value
     }
@@ -119,14 +120,14 @@ enum ToolArguments {
         var seconds: UInt64
         if text.hasPrefix("+") {
             guard let unit = text.last.flatMap({ units[$0] }), let n = UInt64(text.dropFirst().dropLast()) else {
-                throw ValidationError("--expiry: '\(text)' is not a relative time such as +90s, +30m, +1h or +2d")
+                throw ValidationError("--expiry: '\(Redaction.shown(text))' is not a relative time such as +90s, +30m, +1h or +2d")
             }
             let (delta, overflow) = n.multipliedReportingOverflow(by: unit)
             seconds = overflow ? .max : now &+ delta
             if seconds < now { seconds = .max }
         } else {
             guard let absolute = UInt64(text) else {
-                throw ValidationError("--expiry: '\(text)' is neither Unix seconds nor a relative time such as +1h")
+                throw ValidationError("--expiry: '\(Redaction.shown(text))' is neither Unix seconds nor a relative time such as +1h")
             }
             seconds = absolute
         }
@@ -139,7 +140,7 @@ enum ToolArguments {
     /// An IPv4 or IPv6 address.
     static func address(_ text: String, option: String) throws -> IPAddress {
         guard let address = IPAddress(text) else {
-            throw ValidationError("\(option): '\(text)' is not an IPv4 or IPv6 address")
+            throw ValidationError("\(option): '\(Redaction.shown(text))' is not an IPv4 or IPv6 address")
         }
         return address
     }

@@ -31,16 +31,16 @@ extension Constraints: CustomStringConvertible {
             case ("encrypted-only", 1), ("encrypted_only", 1): result.rawValue |= Self.encryptedOnlyBit
             case ("rate", 2), ("rate-class", 2), ("rate_class", 2):
                 guard let v = UInt8(pieces[1]) else {
-                    throw SyntaxError(description: "rate class '\(pieces[1])' is not a number 0-255")
+                    throw SyntaxError(description: "rate class '\(Redaction.shown(pieces[1]))' is not a number 0-255")
                 }
                 result.rawValue = result.rawValue & ~(0xFF << Self.rateClassShift) | UInt32(v) << Self.rateClassShift
             case ("label", 2):
                 guard let v = UInt8(pieces[1]) else {
-                    throw SyntaxError(description: "label '\(pieces[1])' is not a number 0-255")
+                    throw SyntaxError(description: "label '\(Redaction.shown(pieces[1]))' is not a number 0-255")
                 }
                 result.rawValue = result.rawValue & ~(0xFF << Self.labelShift) | UInt32(v) << Self.labelShift
             default:
-                throw SyntaxError(description: "unknown constraint '\(part)' (known: none, no-export, audit, "
+                throw SyntaxError(description: "unknown constraint '\(Redaction.shown(part))' (known: none, no-export, audit, "
                     + "encrypted-only, rate=N, label=N, or a number such as 0x00020301)")
             }
         }
