@@ -251,4 +251,57 @@ final class HardeningTests: XCTestCase {
         XCTAssertNotEqual(engine.status, 0)
         XCTAssertFalse(Redaction.mayHoldKey(engine.stdout + engine.stderr, run: 16), engine.stderr)
     }
+
+    // MARK: - Command line
+
+    /// Large, negative and non-finite numbers: refused with the option and its range, never a
+    /// trap, a failed allocation, "Missing value" or a silently ignored value. A second node
+    /// with the same --file-prefix says what holds it back, not "Success".
+    func testOutOfRangeNumbersAreRefused() throws {
+        let eal = GovFwdProcess.eal() + ["--vdev", "net_null0", "--vdev", "net_null1", "--", "--forward-mode", "io"]
+        let cases: [([String], String)] = [
+            (["--mbufs", "99999999999"], "--mbufs must be 64 to 16777215"),
+            (["--rxq", "-1"], "--rxq must be 1 to 64, got -1"),
+            (["--burst", "-5"], "--burst must be 1 to 32, got -5"),
+            (["--duration", "nan"], "--duration must be a number of seconds"),
+            (["--duration", "inf"], "--duration must be a number of seconds"),
+            (["--idle-timeout", "nan"], "--idle-timeout must be a number of seconds"),
+            (["--idle-timeout", "-1"], "--idle-timeout must be a number of seconds"),
+            (["--stats-period", "1e300"], "--stats-period must be a number of seconds"),
+            (["--link-timeout", "-inf"], "--link-timeout must be a number of seconds"),
+        ]
+        for (options, message) in cases {
+            let r = try GovFwdProcess.run(eal + options)
+            XCTAssertEqual(r.status, 1, options.joined(separator: " "))
+            XCTAssertTrue(r.stderr.contains(message), "\(options): \(r.stderr)")
+        }
+        let dir = try GovFwdProcess.scratch("numbers")
+        let keyFile = dir.appendingPathComponent("k.key")
+        try "2b7e151628aed2a6abf7158809cf4f3c\n".write(to: keyFile, atomically: true, encoding: .utf8)
+        chmod(keyFile.path, 0o600)
+        let craft = try GovFwdProcess.run(["craft", "--output", dir.appendingPathComponent("x.pcap").path, "--count",
+                                           "100000000000", "--key-file", keyFile.path, "--authority", "7", "--epoch", "1",
+                                           "--scope", "100"])
+        XCTAssertEqual(craft.status, 64)
+        XCTAssertTrue(craft.stderr.contains("--count must be 0 to 10000000"), craft.stderr)
+        let negative = try GovFwdProcess.run(["craft", "--output", dir.appendingPathComponent("x.pcap").path, "--count",
+                                              "-3", "--key-file", keyFile.path, "--authority", "7", "--epoch", "1",
+                                              "--scope", "100"])
+        XCTAssertTrue(negative.stderr.contains("--count must be 0 to 10000000, got -3"), negative.stderr)
+
+        // Two processes, one --file-prefix.
+        let prefix = ["-l", "0,1", "--no-pci", "--file-prefix", "govfwd-test-lock-\(getpid())", "--log-level", "*:warning",
+                      "--no-huge", "-m", "256", "--vdev", "net_null0", "--vdev", "net_null1", "--",
+                      "--forward-mode", "io"]
+        var second: GovFwdProcess.Result?
+        let first = try GovFwdProcess.run(prefix + ["--duration", "4"], timeout: 30) { _ in
+            usleep(1_500_000)
+            second = try? GovFwdProcess.run(prefix + ["--duration", "1"])
+        }
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let refused = try XCTUnwrap(second)
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertFalse(refused.stderr.contains("Success"), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("give each process its own --file-prefix"), refused.stderr)
+    }
 }

@@ -27,7 +27,7 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The configured port the packets arrive on (default: the first port of the configuration).", valueName: "name"))
     var ingress: String?
 
-    @Option(help: ArgumentHelp("Unix time (seconds) to check expiry against (default: now).", valueName: "unix"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Unix time (seconds) to check expiry against (default: now).", valueName: "unix"))
     var now: UInt32?
 
     @Flag(help: "One JSON object per line.")

@@ -9,7 +9,12 @@ enum EAL {
     /// application arguments: whatever follows the EAL options and their `--`.
     static func initialize(_ arguments: [String]) throws -> [String] {
         guard let rest = initializeEAL(arguments) else {
-            throw SetupError("EAL initialisation failed: \(dpdkError(cdpdk_errno())) (check the EAL options before '--': lcores -l, devices --vdev/-a, --no-huge, --file-prefix)")
+            // Some failures set no rte_errno ("Success"): the EAL's own line above says why.
+            let code = cdpdk_errno()
+            let cause = code != 0 ? dpdkError(code) : "see the EAL's message above"
+            throw SetupError("EAL initialisation failed: \(cause) (check the EAL options before '--': lcores -l, "
+                + "devices --vdev/-a, --no-huge; a process already running with the same --file-prefix holds "
+                + "its lock: give each process its own --file-prefix, or use --in-memory)")
         }
         return rest
     }

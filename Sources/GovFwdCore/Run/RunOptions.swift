@@ -47,7 +47,7 @@ struct RunOptions: ParsableArguments {
           help: "Measure TSC cycles per packet of each stage and report them at exit: rx (the receive bursts that returned packets, in every mode that receives), and in govern mode parse, verify, classify, act and tx (transmit, grouped by port when needed, and free). Off: no clock is read.")
     var stageCycles = false
 
-    @Option(name: .customLong("now"),
+    @Option(name: .customLong("now"), parsing: .unconditional,
             help: ArgumentHelp("Pin the node's clock to this Unix time (seconds) for expiry checks, e.g. to replay a capture; default: the real clock.", valueName: "unix"))
     var now: UInt32?
 
@@ -59,44 +59,44 @@ struct RunOptions: ParsableArguments {
             help: ArgumentHelp("Comma-separated DPDK port ids to use in io mode (default: every port the EAL found; govern mode uses the configured ports).", valueName: "list"))
     var ports: String?
 
-    @Option(name: .customLong("rxq"), help: ArgumentHelp("Receive queues per port.", valueName: "n"))
+    @Option(name: .customLong("rxq"), parsing: .unconditional, help: ArgumentHelp("Receive queues per port.", valueName: "n"))
     var rxQueues: Int = 1
 
-    @Option(name: .customLong("rxd"), help: ArgumentHelp("Receive descriptors per queue (adjusted to the PMD's limits).", valueName: "n"))
+    @Option(name: .customLong("rxd"), parsing: .unconditional, help: ArgumentHelp("Receive descriptors per queue (adjusted to the PMD's limits).", valueName: "n"))
     var rxDescriptors: Int = 1024
 
-    @Option(name: .customLong("txd"), help: ArgumentHelp("Transmit descriptors per queue (adjusted to the PMD's limits).", valueName: "n"))
+    @Option(name: .customLong("txd"), parsing: .unconditional, help: ArgumentHelp("Transmit descriptors per queue (adjusted to the PMD's limits).", valueName: "n"))
     var txDescriptors: Int = 1024
 
-    @Option(name: .customLong("burst"), help: ArgumentHelp("Packets per rx burst, 1 to 32.", valueName: "n"))
+    @Option(name: .customLong("burst"), parsing: .unconditional, help: ArgumentHelp("Packets per rx burst, 1 to 32.", valueName: "n"))
     var burst: Int = 32
 
-    @Option(name: .customLong("mbufs"),
+    @Option(name: .customLong("mbufs"), parsing: .unconditional,
             help: ArgumentHelp("Mbufs in the pool (default: ports x queues x descriptors + lcores x (burst + cache), at least 8191).", valueName: "n"))
     var mbufs: Int?
 
-    @Option(name: .customLong("mbuf-cache"), help: ArgumentHelp("Per-lcore mempool cache size, 0 to 512.", valueName: "n"))
+    @Option(name: .customLong("mbuf-cache"), parsing: .unconditional, help: ArgumentHelp("Per-lcore mempool cache size, 0 to 512.", valueName: "n"))
     var mbufCache: Int = 256
 
     @Flag(name: .customLong("no-promisc"), help: "Do not put ports into promiscuous mode.")
     var noPromiscuous = false
 
-    @Option(name: .customLong("link-timeout"),
+    @Option(name: .customLong("link-timeout"), parsing: .unconditional,
             help: ArgumentHelp("Seconds to wait for every link to come up before forwarding (a link still down is reported, not fatal).", valueName: "s"))
     var linkTimeout: Double = 5
 
-    @Option(name: .customLong("stats-period"),
+    @Option(name: .customLong("stats-period"), parsing: .unconditional,
             help: ArgumentHelp("Print port statistics every s seconds (0: only at exit).", valueName: "s"))
     var statsPeriod: Double = 0
 
-    @Option(name: .customLong("max-packets"),
+    @Option(name: .customLong("max-packets"), parsing: .unconditional,
             help: ArgumentHelp("Stop once n packets have been received on all ports together (checked every millisecond, so a few bursts more may arrive).", valueName: "n"))
     var maxPackets: UInt64?
 
-    @Option(name: .customLong("duration"), help: ArgumentHelp("Stop after s seconds of forwarding.", valueName: "s"))
+    @Option(name: .customLong("duration"), parsing: .unconditional, help: ArgumentHelp("Stop after s seconds of forwarding.", valueName: "s"))
     var duration: Double?
 
-    @Option(name: .customLong("idle-timeout"),
+    @Option(name: .customLong("idle-timeout"), parsing: .unconditional,
             help: ArgumentHelp("Stop once no packet has arrived for s seconds (useful with a finite pcap input).", valueName: "s"))
     var idleTimeout: Double?
 
@@ -110,12 +110,27 @@ struct RunOptions: ParsableArguments {
         guard txDescriptors >= 1 && txDescriptors <= 65535 else { throw ValidationError("--txd must be 1 to 65535, got \(txDescriptors)") }
         guard burst >= 1 && burst <= 32 else { throw ValidationError("--burst must be 1 to 32, got \(burst)") }
         guard mbufCache >= 0 && mbufCache <= 512 else { throw ValidationError("--mbuf-cache must be 0 to 512, got \(mbufCache)") }
-        if let mbufs, mbufs < 64 { throw ValidationError("--mbufs must be at least 64, got \(mbufs)") }
-        guard statsPeriod >= 0 else { throw ValidationError("--stats-period must not be negative") }
-        guard linkTimeout >= 0 else { throw ValidationError("--link-timeout must not be negative") }
-        if let duration, duration <= 0 { throw ValidationError("--duration must be positive") }
-        if let idleTimeout, idleTimeout <= 0 { throw ValidationError("--idle-timeout must be positive") }
+        if let mbufs, !(64...Self.maximumMbufs).contains(mbufs) {
+            throw ValidationError("--mbufs must be 64 to \(Self.maximumMbufs), got \(mbufs)")
+        }
+        try Self.check(seconds: statsPeriod, "--stats-period", zeroAllowed: true)
+        try Self.check(seconds: linkTimeout, "--link-timeout", zeroAllowed: true)
+        if let duration { try Self.check(seconds: duration, "--duration", zeroAllowed: false) }
+        if let idleTimeout { try Self.check(seconds: idleTimeout, "--idle-timeout", zeroAllowed: false) }
         _ = try selectedPorts()
+    }
+
+    /// The largest --mbufs: 2^24 - 1 mbufs of about 2.2 KiB each hold 36 GiB.
+    static let maximumMbufs = (1 << 24) - 1
+    /// The longest time any option takes, in seconds (ten years).
+    static let maximumSeconds = 315_360_000.0
+
+    /// A time in seconds: a finite number from 0 (or just above it) to ``maximumSeconds``.
+    static func check(seconds: Double, _ option: String, zeroAllowed: Bool) throws {
+        guard seconds.isFinite, seconds <= maximumSeconds, zeroAllowed ? seconds >= 0 : seconds > 0 else {
+            throw ValidationError("\(option) must be a number of seconds, \(zeroAllowed ? "0" : "more than 0") to "
+                + "\(Int(maximumSeconds)), got \(seconds)")
+        }
     }
 
     /// The `--ports` list, or nil for every port.

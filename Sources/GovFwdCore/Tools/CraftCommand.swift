@@ -28,30 +28,30 @@ struct CraftCommand: ParsableCommand {
     @Option(help: "The pcap file to write.")
     var output: String
 
-    @Option(help: "Frames to write.")
+    @Option(parsing: .unconditional, help: "Frames to write, at most 10000000.")
     var count: Int = 1000
 
-    @Option(help: "Whole frame size in bytes, without FCS (malformed frames are shorter).")
+    @Option(parsing: .unconditional, help: "Whole frame size in bytes, without FCS (malformed frames are shorter).")
     var size: Int = 128
 
-    @Option(help: "IP version of the inner packet and of the outer header: 4 or 6.")
+    @Option(parsing: .unconditional, help: "IP version of the inner packet and of the outer header: 4 or 6.")
     var ip: Int = 4
 
     @Option(help: "Carrier: udp (outer IP/UDP) or eth (EtherType 0x88B5).")
     var carrier: String = "udp"
 
-    @Option(help: "Add one 802.1Q tag with this VLAN ID.")
+    @Option(parsing: .unconditional, help: "Add one 802.1Q tag with this VLAN ID.")
     var vlan: UInt16?
 
-    @Option(help: "UDP destination port of the carrier.")
+    @Option(parsing: .unconditional, help: "UDP destination port of the carrier.")
     var udpPort: UInt16 = GovWire.udpPort
 
     @OptionGroup var governance: GovernanceOptions
 
-    @Option(help: "The node's clock for expiries, Unix seconds (default: now).")
+    @Option(parsing: .unconditional, help: "The node's clock for expiries, Unix seconds (default: now).")
     var now: UInt64?
 
-    @Option(help: "Distinct inner flows (source addresses), used in turn.")
+    @Option(parsing: .unconditional, help: "Distinct inner flows (source addresses), used in turn.")
     var flows: Int = 1
 
     @Option(help: "First capability_id of valid packets; ids count up from it (decimal or 0x hex).")
@@ -60,14 +60,17 @@ struct CraftCommand: ParsableCommand {
     @Option(help: "First revoked capability_id (decimal or 0x hex).")
     var revokedBase: String = "0xdead0000"
 
-    @Option(help: "How many revoked ids, from --revoked-base, revoked packets use in turn.")
+    @Option(parsing: .unconditional, help: "How many revoked ids, from --revoked-base, revoked packets use in turn.")
     var revokedCount: Int = 16
 
     @Option(help: "Kinds and weights: valid, forged, expired, revoked, malformed, ungoverned.")
     var mix: String = "valid=100"
 
-    @Option(help: "Seed of the order of kinds and of the forged bits.")
+    @Option(parsing: .unconditional, help: "Seed of the order of kinds and of the forged bits.")
     var seed: UInt64 = 1
+
+    /// The most frames one capture holds (about 1.2 GB of 118-byte frames).
+    static let maximumCount = 10_000_000
 
     func run() throws {
         let spec = try frameSpec()
@@ -76,7 +79,9 @@ struct CraftCommand: ParsableCommand {
         let key = try KeyFile.load(governance.keyFile)
         let capabilityBase = try ToolArguments.integer(self.capabilityBase, option: "--capability-base", as: UInt64.self)
         let revokedBase = try ToolArguments.integer(self.revokedBase, option: "--revoked-base", as: UInt64.self)
-        guard count >= 0 else { throw ValidationError("--count must not be negative") }
+        guard (0...Self.maximumCount).contains(count) else {
+            throw ValidationError("--count must be 0 to \(Self.maximumCount), got \(count)")
+        }
         guard flows >= 1 else { throw ValidationError("--flows must be at least 1") }
         guard revokedCount >= 1 else { throw ValidationError("--revoked-count must be at least 1") }
         let minimum = FrameBuilder.minimumSize(spec, govLength: GovWire.fixedLength)
