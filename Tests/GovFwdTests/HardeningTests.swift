@@ -304,4 +304,37 @@ final class HardeningTests: XCTestCase {
         XCTAssertFalse(refused.stderr.contains("Success"), refused.stderr)
         XCTAssertTrue(refused.stderr.contains("give each process its own --file-prefix"), refused.stderr)
     }
+
+    // MARK: - Tools
+
+    /// mint sealed headers that every node drops (reserved constraint bits, hop budget 0, an
+    /// expiry in the past) with exit 0, and craft labelled expired packets "valid". Both
+    /// refuse, naming the reason a node would give; mint seals them on request.
+    func testMintRefusesHeadersNodesDrop() throws {
+        let dir = try GovFwdProcess.scratch("mint-invalid")
+        let keyFile = dir.appendingPathComponent("k.key")
+        try "2b7e151628aed2a6abf7158809cf4f3c\n".write(to: keyFile, atomically: true, encoding: .utf8)
+        chmod(keyFile.path, 0o600)
+        let mint = ["mint", "--key-file", keyFile.path, "--authority", "7", "--epoch", "1", "--scope", "100",
+                    "--capability-id", "1", "--src", "10.0.0.1", "--dst", "10.0.0.2"]
+        let cases: [([String], String)] = [
+            (["--constraints", "0x8"], "reserved_constraint_bits"),
+            (["--constraints", "0x01000000"], "reserved_constraint_bits"),
+            (["--hop-budget", "0"], "hop_budget_exhausted"),
+            (["--expiry", "1000"], "(expired)"),
+        ]
+        for (options, reason) in cases {
+            let r = try GovFwdProcess.run(mint + options)
+            XCTAssertEqual(r.status, 64, options.joined(separator: " "))
+            XCTAssertTrue(r.stderr.contains(reason), r.stderr)
+            let allowed = try GovFwdProcess.run(mint + options + ["--allow-invalid"])
+            XCTAssertEqual(allowed.status, 0, allowed.stderr)
+            XCTAssertEqual(allowed.stdout.trimmingCharacters(in: .whitespacesAndNewlines).count, 96)
+        }
+        let craft = try GovFwdProcess.run(["craft", "--output", dir.appendingPathComponent("x.pcap").path, "--key-file",
+                                           keyFile.path, "--authority", "7", "--epoch", "1", "--scope", "100",
+                                           "--now", "1800000000", "--expiry", "1700000000"])
+        XCTAssertEqual(craft.status, 64)
+        XCTAssertTrue(craft.stderr.contains("--expiry 1700000000 is before --now"), craft.stderr)
+    }
 }

@@ -76,6 +76,8 @@ struct CraftCommand: ParsableCommand {
         let spec = try frameSpec()
         let clock = now ?? UInt64(Date().timeIntervalSince1970)
         var fields = try governance.fields(now: clock)
+        // "valid" frames must be valid: the other kinds come from --mix.
+        try GovernanceOptions.checkAccepted(fields, now: clock, clock: now == nil ? "the current time" : "--now")
         let key = try KeyFile.load(governance.keyFile)
         let capabilityBase = try ToolArguments.integer(self.capabilityBase, option: "--capability-base", as: UInt64.self)
         let revokedBase = try ToolArguments.integer(self.revokedBase, option: "--revoked-base", as: UInt64.self)

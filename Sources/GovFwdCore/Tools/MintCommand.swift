@@ -25,7 +25,7 @@ struct MintCommand: ParsableCommand {
     @Option(help: "capability_id: names the capability, for revocation and audit (decimal or 0x hex).")
     var capabilityId: String
 
-    @Option(help: "hop_budget: governed hops the packet may take.")
+    @Option(parsing: .unconditional, help: "hop_budget: governed hops the packet may take, 1-255.")
     var hopBudget: UInt8 = 8
 
     @Option(help: "Inner source address (IPv4 or IPv6).")
@@ -37,15 +37,26 @@ struct MintCommand: ParsableCommand {
     @Flag(help: "Print every field as a JSON object instead of the hex header.")
     var json = false
 
+    @Flag(help: "Seal even a header that every node drops (reserved constraint bits, hop budget 0, an expiry in the past), for tests.")
+    var allowInvalid = false
+
     func run() throws {
         let source = try ToolArguments.address(src, option: "--src")
         let destination = try ToolArguments.address(dst, option: "--dst")
         guard source.isIPv4 == destination.isIPv4 else {
             throw ValidationError("--src and --dst must be both IPv4 or both IPv6")
         }
-        var fields = try governance.fields(now: UInt64(Date().timeIntervalSince1970))
+        let now = UInt64(Date().timeIntervalSince1970)
+        var fields = try governance.fields(now: now)
         fields.capability = CapabilityID(try ToolArguments.integer(capabilityId, option: "--capability-id", as: UInt64.self))
         fields.hopBudget = hopBudget
+        if !allowInvalid {
+            try GovernanceOptions.checkAccepted(fields, now: now, clock: "the current time")
+            guard hopBudget > 0 else {
+                throw ValidationError("--hop-budget 0: every node drops the packet (hop_budget_exhausted); "
+                    + "use --allow-invalid to seal it for a test")
+            }
+        }
         let key = try KeyFile.load(governance.keyFile)
         let header = GovHeaderBuilder.sealed(fields, source: source, destination: destination, key: key)
         if json {
@@ -81,6 +92,19 @@ struct GovernanceOptions: ParsableArguments {
 
     @Option(help: "expiry: Unix seconds, or relative to now: +90s, +30m, +1h, +2d.")
     var expiry: String = "+1h"
+
+    /// Refuses fields that every node drops whatever its tables (reserved constraint bits,
+    /// an expiry before `now`), naming the option.
+    static func checkAccepted(_ fields: GovFields, now: UInt64, clock: String) throws {
+        if fields.constraints.hasReservedBits {
+            throw ValidationError(String(format: "--constraints 0x%08x sets reserved bits (3-7 or 24-31): every node "
+                + "drops the packet (reserved_constraint_bits)", fields.constraints.rawValue))
+        }
+        if UInt64(fields.expiry) < now {
+            throw ValidationError("--expiry \(fields.expiry) is before \(clock) (\(now)): every node drops the packet "
+                + "(expired)")
+        }
+    }
 
     /// The header fields these options give, with relative expiries counted from `now`.
     func fields(now: UInt64) throws -> GovFields {
