@@ -121,3 +121,27 @@ let package = Package(
     ],
     swiftLanguageModes: [.v5]
 )
+
+// libFuzzer targets (`make fuzz`), declared only when GOVFWD_FUZZ=1: each defines
+// LLVMFuzzerTestOneInput and no main, so it links only with `-sanitize=fuzzer`, which
+// `make fuzz` passes to the whole build (coverage for every module) in its own build folder.
+if Context.environment["GOVFWD_FUZZ"] == "1" {
+    // package-benchmark's plugin tool has a main of its own, which libFuzzer's clashes with:
+    // the fuzz build leaves the benchmarks out.
+    package.targets.removeAll { $0.name == "GovFwdBenchmarks" }
+    package.dependencies.removeAll { dependency in
+        if case .sourceControl(_, let location, _) = dependency.kind { return location.contains("ordo-one/benchmark") }
+        return false
+    }
+    let fuzzFlags: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"] + cpuFlags)]
+    package.targets += [
+        .executableTarget(name: "FuzzPacketPath", dependencies: ["GovFwdCore", "Pipeline", "CDPDK"],
+                          path: "Fuzz/FuzzPacketPath", swiftSettings: fuzzFlags),
+        .executableTarget(name: "FuzzConfig", dependencies: ["GovFwdCore", "Pipeline"], path: "Fuzz/FuzzConfig",
+                          swiftSettings: fuzzFlags),
+        .target(name: "CLibpcapFuzz", path: "Fuzz/CLibpcap", linkerSettings: [.linkedLibrary("pcap")]),
+        .executableTarget(name: "FuzzPcap", dependencies: ["GovFwdCore", "CLibpcapFuzz"], path: "Fuzz/FuzzPcap",
+                          swiftSettings: fuzzFlags),
+    ]
+}
+

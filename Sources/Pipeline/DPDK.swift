@@ -105,13 +105,25 @@ public func requestStop() { cdpdk_request_stop() }
 /// not consume, the application's (what follows `--`), or nil with `cdpdk_errno()` set.
 /// The C strings stay allocated for the life of the process: the EAL may keep pointers to them.
 public func initializeEAL(_ arguments: [String]) -> [String]? {
-    var cArgs: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
-    let count = Int32(cArgs.count)
-    let consumed = cArgs.withUnsafeMutableBufferPointer { cdpdk_eal_init(count, $0.baseAddress) }
+    // rte_eal_init permutes argv and overwrites one entry with the program name: it gets a copy
+    // of the list, and both stay reachable.
+    let strings = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: arguments.count + 1)
+    for (i, argument) in arguments.enumerated() { strings[i] = strdup(argument) }
+    strings[arguments.count] = nil
+    ealArguments = strings
+    let cArgs = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: arguments.count + 1)
+    cArgs.initialize(from: strings, count: arguments.count + 1)
+    ealArgv = cArgs
+    let consumed = cdpdk_eal_init(Int32(arguments.count), cArgs)
     guard consumed >= 0 else { return nil }
     // rte_eal_init permutes argv so that the application arguments follow position `consumed`.
-    return cArgs[(Int(consumed) + 1)...].compactMap { $0.map { String(cString: $0) } }
+    return (Int(consumed) + 1..<max(arguments.count, Int(consumed) + 1)).compactMap { cArgs[$0].map { String(cString: $0) } }
 }
+
+/// The EAL's argument strings and the argv it was given, kept (and reachable, for
+/// LeakSanitizer) for the life of the process: the EAL may keep pointers into them.
+nonisolated(unsafe) private var ealArguments: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+nonisolated(unsafe) private var ealArgv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 
 /// The text of a DPDK error number (rte_strerror).
 public func dpdkError(_ code: Int32) -> String { String(cString: cdpdk_strerror(code)) }
