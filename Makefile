@@ -64,10 +64,12 @@ test-unit: deps
 	$(SWIFT) test --skip-build --disable-swift-testing
 
 ## The XCTest suites under AddressSanitizer, the engine binary they start included (its own
-## build folder). Any report fails the run.
+## build folder). Any report aborts the process and fails the run. Leak checking is off here:
+## at exit it reports what XCTest's runner and govfwd (which exits from inside its run) still
+## hold; the fuzz targets check leaks per input, and tools/soak watches resident memory.
 test-asan: deps
 	$(SWIFT) build --build-tests --scratch-path .build-asan --sanitize=address
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 SWIFT_BACKTRACE=enable=no \
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 SWIFT_BACKTRACE=enable=no \
 		$(SWIFT) test --skip-build --scratch-path .build-asan --disable-swift-testing
 
 ## libFuzzer with AddressSanitizer: each target of Fuzz/ for FUZZ_SECONDS, from its seed corpus
