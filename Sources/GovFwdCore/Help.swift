@@ -28,7 +28,7 @@ enum Tools {
             let message = Redaction.scrub(tool.fullMessage(for: error))
             if code == .success {
                 print(message)
-            } else {
+            } else if !message.isEmpty {
                 FileHandle.standardError.write(Data((message + "\n").utf8))
             }
             exit(code.rawValue)

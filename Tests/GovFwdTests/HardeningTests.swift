@@ -39,6 +39,14 @@ final class HardeningTests: XCTestCase {
         return Run(result: result, statistics: try RunStatistics.load(stats), out: out)
     }
 
+    /// The fixture authority's key (Authority "ca", epoch 1) in a key file of mode 0600 in `dir`.
+    static func keyFile(in dir: URL) throws -> URL {
+        let url = dir.appendingPathComponent("k.key")
+        try "2b7e151628aed2a6abf7158809cf4f3c\n".write(to: url, atomically: true, encoding: .utf8)
+        chmod(url.path, 0o600)
+        return url
+    }
+
     func writePcap(_ frames: [[UInt8]], to url: URL) throws {
         let writer = try PcapWriter(path: url.path)
         for (i, f) in frames.enumerated() { try writer.write(f, timestampNanoseconds: UInt64(i) * 1000) }
@@ -213,9 +221,7 @@ final class HardeningTests: XCTestCase {
     func testKeyMaterialIsNeverEchoed() throws {
         let key = "2b7e151628aed2a6abf7158809cf4f3c"
         let dir = try GovFwdProcess.scratch("key-echo")
-        let keyFile = dir.appendingPathComponent("k.key")
-        try (key + "\n").write(to: keyFile, atomically: true, encoding: .utf8)
-        chmod(keyFile.path, 0o600)
+        let keyFile = try Self.keyFile(in: dir)
         let inPath = try fixture("key-echo-path") { $0.replacingOccurrences(of: "key: \(key)", with: "keyFile: \(key)") }
         let inConstraints = try fixture("key-echo-constraints") {
             $0.replacingOccurrences(of: "    trustLevel: 40\n", with: "    trustLevel: 40\n    constraints: \(key)\n")
@@ -276,9 +282,7 @@ final class HardeningTests: XCTestCase {
             XCTAssertTrue(r.stderr.contains(message), "\(options): \(r.stderr)")
         }
         let dir = try GovFwdProcess.scratch("numbers")
-        let keyFile = dir.appendingPathComponent("k.key")
-        try "2b7e151628aed2a6abf7158809cf4f3c\n".write(to: keyFile, atomically: true, encoding: .utf8)
-        chmod(keyFile.path, 0o600)
+        let keyFile = try Self.keyFile(in: dir)
         let craft = try GovFwdProcess.run(["craft", "--output", dir.appendingPathComponent("x.pcap").path, "--count",
                                            "100000000000", "--key-file", keyFile.path, "--authority", "7", "--epoch", "1",
                                            "--scope", "100"])
@@ -312,9 +316,7 @@ final class HardeningTests: XCTestCase {
     /// refuse, naming the reason a node would give; mint seals them on request.
     func testMintRefusesHeadersNodesDrop() throws {
         let dir = try GovFwdProcess.scratch("mint-invalid")
-        let keyFile = dir.appendingPathComponent("k.key")
-        try "2b7e151628aed2a6abf7158809cf4f3c\n".write(to: keyFile, atomically: true, encoding: .utf8)
-        chmod(keyFile.path, 0o600)
+        let keyFile = try Self.keyFile(in: dir)
         let mint = ["mint", "--key-file", keyFile.path, "--authority", "7", "--epoch", "1", "--scope", "100",
                     "--capability-id", "1", "--src", "10.0.0.1", "--dst", "10.0.0.2"]
         let cases: [([String], String)] = [

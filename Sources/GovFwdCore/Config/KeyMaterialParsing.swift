@@ -62,12 +62,10 @@ func directory(of file: String) -> String {
 /// (surrounding whitespace and a final newline allowed).
 func readKeyFile(atPath realPath: String) -> Result<KeyMaterial, LoadProblem> {
     let path = shownPath(realPath)
-    var status = stat()
-    guard stat(realPath, &status) == 0 else {
-        return .failure(LoadProblem("cannot read key file \(path): \(String(cString: strerror(errno)))"))
-    }
-    guard status.st_mode & S_IFMT == S_IFREG else {
-        return .failure(LoadProblem("key file \(path) is not a regular file"))
+    let status: stat
+    switch regularFileStatus(realPath, named: "key file \(path)") {
+    case .success(let s): status = s
+    case .failure(let problem): return .failure(problem)
     }
     let permissions = status.st_mode & 0o777
     if permissions & 0o077 != 0 {
@@ -90,6 +88,18 @@ func readKeyFile(atPath realPath: String) -> Result<KeyMaterial, LoadProblem> {
     }
 }
 
+/// The status of the regular file at `path`; `name` says what it is in the message otherwise.
+private func regularFileStatus(_ path: String, named name: String) -> Result<stat, LoadProblem> {
+    var status = stat()
+    guard stat(path, &status) == 0 else {
+        return .failure(LoadProblem("cannot read \(name): \(String(cString: strerror(errno)))"))
+    }
+    guard status.st_mode & S_IFMT == S_IFREG else {
+        return .failure(LoadProblem("\(name) is not a regular file"))
+    }
+    return .success(status)
+}
+
 /// A path from the configuration or the command line as messages show it: not at all when a
 /// key was written where the path belongs.
 func shownPath(_ path: String) -> String {
@@ -99,12 +109,10 @@ func shownPath(_ path: String) -> String {
 /// Reads a text file named by the configuration (such as a revocation list).
 func readTextFile(atPath realPath: String) -> Result<String, LoadProblem> {
     let path = shownPath(realPath)
-    var status = stat()
-    guard stat(realPath, &status) == 0 else {
-        return .failure(LoadProblem("cannot read \(path): \(String(cString: strerror(errno)))"))
-    }
-    guard status.st_mode & S_IFMT == S_IFREG else {
-        return .failure(LoadProblem("\(path) is not a regular file"))
+    let status: stat
+    switch regularFileStatus(realPath, named: path) {
+    case .success(let s): status = s
+    case .failure(let problem): return .failure(problem)
     }
     guard status.st_size <= InputLimits.maximumFileBytes else {
         return .failure(LoadProblem("\(path) is \(status.st_size) bytes, more than the \(InputLimits.maximumFileBytes >> 20) MiB allowed"))
