@@ -79,15 +79,16 @@ fuzz: deps
 	@dpkg -s libpcap-dev >/dev/null 2>&1 || { echo "fuzz needs libpcap-dev (make deps)"; exit 1; }
 	for t in $(FUZZ_TARGETS); do $(FUZZ_BUILD) --product $$t || exit 1; done
 	@mkdir -p $(OUT)/fuzz/artifacts
-	@status=0; for t in $(FUZZ_TARGETS); do \
+	@status=0; passed=0; failed=0; for t in $(FUZZ_TARGETS); do \
 		seeds=Fuzz/corpus/$$(echo $$t | sed 's/^Fuzz//; s/PacketPath/packet/' | tr A-Z a-z); \
 		mkdir -p $(OUT)/fuzz/$$t && cp -n $$seeds/* $(OUT)/fuzz/$$t/; \
 		SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=1 .build-fuzz/debug/$$t -max_total_time=$(FUZZ_SECONDS) \
 			-rss_limit_mb=4096 -timeout=30 -print_final_stats=1 -artifact_prefix=$(OUT)/fuzz/artifacts/$$t- \
-			$(OUT)/fuzz/$$t >$(OUT)/fuzz/$$t.log 2>&1 || { status=1; echo "$$t: FINDING (see $(OUT)/fuzz/$$t.log)"; tail -40 $(OUT)/fuzz/$$t.log; }; \
+			$(OUT)/fuzz/$$t >$(OUT)/fuzz/$$t.log 2>&1 && passed=$$((passed + 1)) || { status=1; failed=$$((failed + 1)); \
+			echo "$$t: FINDING (see $(OUT)/fuzz/$$t.log)"; tail -40 $(OUT)/fuzz/$$t.log; }; \
 		echo "$$t: $$(grep -E '^stat::number_of_executed_units' $(OUT)/fuzz/$$t.log | awk '{print $$2}') executions," \
 			"$$(grep -P '\tDONE ' $(OUT)/fuzz/$$t.log | tail -1 | awk '{print $$4, "edges covered, corpus", $$8}')"; \
-	done; exit $$status
+	done; echo "fuzz: $$passed passed, $$failed failed"; exit $$status
 
 ## The per-packet path allocates nothing: the package-benchmark suite's malloc counts against
 ## Benchmarks/Thresholds (0 for every benchmark, 1000 per sample for the control that
