@@ -46,11 +46,6 @@ public let maxBurst = 32
     Int(UnsafeRawPointer(m).load(fromByteOffset: Int(CDPDK_MBUF_OFF_PKT_LEN), as: UInt32.self))
 }
 
-/// `m->nb_segs`: segments in the chain.
-@inline(__always) public func mbufSegmentCount(_ m: Mbuf) -> Int {
-    Int(UnsafeRawPointer(m).load(fromByteOffset: Int(CDPDK_MBUF_OFF_NB_SEGS), as: UInt16.self))
-}
-
 /// A packet holding `bytes`, from `pool`, in as many segments as it takes when each holds at
 /// most `segmentSize` bytes (as a PMD receives a frame larger than its mbufs: the pcap PMD
 /// chains frames over 2048 bytes). Nil, with nothing left allocated, when the pool runs out.

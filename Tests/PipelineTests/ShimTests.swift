@@ -61,6 +61,47 @@ final class ShimTests: XCTestCase {
         XCTAssertEqual(cdpdk_mempool_in_use(pool), 0)
     }
 
+    /// A chain as a PMD builds one: read whole, checked, cut across segments, and referenced
+    /// twice by every segment (an AUDIT copy), so that two frees return each segment once.
+    func testChainsAreReadCutAndReferencedWhole() throws {
+        let bytes = (0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let m = try XCTUnwrap(bytes.withUnsafeBytes { makeMbufChain($0, pool: pool, segmentSize: 2048) })
+        XCTAssertEqual(cdpdk_mbuf_nb_segs(m), 3)
+        XCTAssertEqual(mbufDataLength(m), 2048)
+        XCTAssertEqual(mbufPacketLength(m), 5000)
+        XCTAssertEqual(mbufBytes(m), bytes)
+        var reason: UnsafePointer<CChar>?
+        XCTAssertEqual(cdpdk_mbuf_check(m, &reason), 0)
+
+        XCTAssertEqual(cdpdk_pktmbuf_truncate(m, 5001), -1, "longer than the packet")
+        XCTAssertEqual(cdpdk_pktmbuf_truncate(m, 2100), 0)
+        XCTAssertEqual(cdpdk_mbuf_nb_segs(m), 2, "the third segment is freed")
+        XCTAssertEqual(cdpdk_mempool_in_use(pool), 2)
+        XCTAssertEqual(mbufBytes(m), Array(bytes[0..<2100]))
+        XCTAssertEqual(cdpdk_mbuf_check(m, &reason), 0)
+
+        cdpdk_pktmbuf_refcnt_update(m, 1)
+        cdpdk_mbuf_free(m)
+        XCTAssertEqual(cdpdk_mempool_in_use_signed(pool), 2, "both segments still referenced")
+        cdpdk_mbuf_free(m)
+        XCTAssertEqual(cdpdk_mempool_in_use_signed(pool), 0, "each segment returned once")
+    }
+
+    /// The unclamped count says what the clamped one hides: a double free. (The extra object
+    /// stays visible while it sits in an lcore cache, as on a worker; the ring of a full pool
+    /// has no room for it.)
+    func testInUseCountIsNotClampedAtZero() throws {
+        let cached = try XCTUnwrap("shim_test_cached_\(Self.poolCounter)".withCString {
+            cdpdk_pktmbuf_pool_create($0, 511, 32, cdpdk_socket_id())
+        })
+        defer { cdpdk_mempool_free(cached) }
+        let m = try XCTUnwrap(cdpdk_mbuf_alloc(cached))
+        cdpdk_mbuf_free(m)
+        cdpdk_mbuf_free(m)
+        XCTAssertEqual(cdpdk_mempool_in_use(cached), 0, "DPDK's own count clamps")
+        XCTAssertEqual(cdpdk_mempool_in_use_signed(cached), -1)
+    }
+
     func testBulkAllocAndBulkFree() throws {
         var mbufs = [Mbuf?](repeating: nil, count: maxBurst)
         XCTAssertEqual(cdpdk_mbuf_alloc_bulk(pool, &mbufs, UInt32(maxBurst)), 0)
