@@ -32,6 +32,7 @@ final class Node {
         let eal = ["fuzz", "-l", "0", "--no-pci", "--no-huge", "-m", "256", "--no-telemetry", "--no-shconf",
                    "--file-prefix", "govfwd-fuzz-\(getpid())", "--log-level", "*:error"]
         guard initializeEAL(eal) != nil else { fatalError("EAL: \(dpdkError(cdpdk_errno()))") }
+        EAL.removeRuntimeDirectory()
         let file = ProcessInfo.processInfo.environment["GOVFWD_FUZZ_CONFIG"] ?? "Tests/GovFwdTests/Fixtures/governed.yaml"
         let config: NodeConfig
         do { config = try ConfigLoader.load(file: file) } catch { fatalError("\(file): \(error)") }

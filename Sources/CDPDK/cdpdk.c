@@ -160,6 +160,7 @@ int cdpdk_remote_launch(int (*fn)(void *), void *arg, unsigned lcore) { return r
 int cdpdk_wait_lcore(unsigned lcore) { return rte_eal_wait_lcore(lcore); }
 uint64_t cdpdk_tsc_hz(void) { return rte_get_tsc_hz(); }
 const char *cdpdk_version(void) { return rte_version(); }
+const char *cdpdk_runtime_dir(void) { return rte_eal_get_runtime_dir(); }
 
 /* ---- signals ---- */
 

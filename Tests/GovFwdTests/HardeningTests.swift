@@ -113,6 +113,8 @@ final class HardeningTests: XCTestCase {
             (try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any])["reason"] as? String
         }
         XCTAssertEqual(reasons, ["", "", "malformed_truncated_ip", "bad_mac"])
+        let runtime = (try? FileManager.default.contentsOfDirectory(atPath: "/var/run/dpdk")) ?? []
+        XCTAssertFalse(runtime.contains { $0.hasPrefix("govfwd-explain-") }, "explain leaves no runtime folder: \(runtime)")
         XCTAssertTrue(try pcapPackets(dir.appendingPathComponent("x/out.pcap")) == run.out["out"]!, "explain vs engine")
     }
 

@@ -213,6 +213,8 @@ int cdpdk_wait_lcore(unsigned lcore);
 uint64_t cdpdk_tsc_hz(void);
 /* rte_version(). */
 const char *cdpdk_version(void);
+/* rte_eal_get_runtime_dir(): the folder of this process's runtime files (/var/run/dpdk/PREFIX). */
+const char *cdpdk_runtime_dir(void);
 
 /* rte_rdtsc(): the time-stamp counter. */
 static inline uint64_t cdpdk_rdtsc(void) { return __builtin_ia32_rdtsc(); }

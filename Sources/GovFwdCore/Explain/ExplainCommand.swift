@@ -175,5 +175,6 @@ enum ExplainEAL {
         let arguments = ["govfwd-explain", "-l", "0", "--no-pci", "--no-huge", "-m", "128", "--no-telemetry",
                          "--file-prefix", "govfwd-explain-\(getpid())", "--log-level", "*:error"]
         guard initializeEAL(arguments) != nil else { throw ExplainError("EAL initialisation failed: \(dpdkError(cdpdk_errno()))") }
+        EAL.removeRuntimeDirectory()
     }
 }

@@ -33,4 +33,15 @@ enum EAL {
     static func cleanup() {
         _ = cdpdk_eal_cleanup()
     }
+
+    /// Removes this process's runtime folder (`/var/run/dpdk/PREFIX`) and its files, right after
+    /// initialisation, for a process that shares memory with no other (explain, the fuzz
+    /// targets): `--in-memory`, which writes none, cannot be combined with `--no-huge`. The files
+    /// are only opened by secondary processes, which such a process never has.
+    static func removeRuntimeDirectory() {
+        let folder = String(cString: cdpdk_runtime_dir())
+        guard folder.hasPrefix("/"), let files = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for file in files { unlink(folder + "/" + file) }
+        rmdir(folder)
+    }
 }
