@@ -112,7 +112,8 @@ public func initializeEAL(_ arguments: [String]) -> [String]? {
     let consumed = cdpdk_eal_init(Int32(arguments.count), cArgs)
     guard consumed >= 0 else { return nil }
     // rte_eal_init permutes argv so that the application arguments follow position `consumed`.
-    return (Int(consumed) + 1..<max(arguments.count, Int(consumed) + 1)).compactMap { cArgs[$0].map { String(cString: $0) } }
+    let first = min(Int(consumed) + 1, arguments.count)
+    return (first..<arguments.count).compactMap { cArgs[$0].map { String(cString: $0) } }
 }
 
 /// The EAL's argument strings and the argv it was given, kept (and reachable, for
